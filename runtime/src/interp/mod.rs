@@ -1,0 +1,1 @@
+//! The bundled interpreter: the Eval backend of c2w-isa.
