@@ -1,1 +1,59 @@
-fn main() {}
+//! The `c2w-aot` command.
+
+mod cli;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use c2w_aot::{BuildOptions, RunOptions, Stdin};
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(status) => status,
+        Err(err) => {
+            eprintln!("c2w-aot: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => {
+            let report = c2w_aot::build(&BuildOptions {
+                input: args.input,
+                output: args.output,
+                entrypoint: args.entrypoint,
+                env: args.env,
+                cmd: (!args.cmd.is_empty()).then_some(args.cmd),
+                interp_only: args.interp_only,
+            })?;
+            for warning in &report.warnings {
+                eprintln!("c2w-aot: warning: {warning}");
+            }
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run(args) => {
+            let output = c2w_aot::run(&RunOptions {
+                module: args.module,
+                dirs: args.dirs,
+                env: args.env,
+                args: args.args,
+                stdin: Stdin::Inherit,
+                capture: false,
+            })?;
+            // The program's output went straight to ours; the status is
+            // passed on as the process's (Linux keeps its low 8 bits).
+            let _ = std::io::stdout().flush();
+            Ok(ExitCode::from(output.status as u8))
+        }
+        Command::Inspect { input } => {
+            print!("{}", c2w_aot::inspect(&input)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,31 +1,150 @@
 //! RV64GC (RV64IMAFDC + Zicsr + Zifencei): decoding and semantics.
-//! (Interface stub: the decoder and semantics are being written.)
+//!
+//! [`decode`] turns the bytes at a guest pc into a small [`Inst`];
+//! compressed instructions are expanded to the 32-bit instruction they stand
+//! for, so [`execute`] defines every meaning once. Unknown or reserved
+//! encodings decode to an instruction that traps with
+//! [`Trap::IllegalInstruction`](crate::Trap::IllegalInstruction).
 
-use crate::Backend;
+mod compressed;
+mod csr;
+mod decode;
+mod disasm;
+mod op;
+mod semantics;
+#[cfg(test)]
+mod tests;
+
+pub use disasm::{Disasm, Syntax};
+pub use semantics::execute;
+
+use op::{COp, Op};
 
 /// One decoded instruction (compressed forms are expanded to their 32-bit
 /// equivalents). Unknown encodings decode to an instruction whose semantics
 /// is `trap(IllegalInstruction)`.
+///
+/// `Display` prints readable assembly with ABI register names; see
+/// [`Inst::disasm`] for other forms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Inst {
     /// Length in bytes: 2 (compressed) or 4.
     pub len: u8,
-    raw: u32,
+    op: Op,
+    rd: u8,
+    rs1: u8,
+    rs2: u8,
+    rs3: u8,
+    /// Rounding-mode field (floating point) or the aq/rl bits (atomics).
+    rm: u8,
+    /// The compressed form this instruction was expanded from.
+    c: COp,
+    /// Immediate (sign-extended), CSR number, fence bits, or for
+    /// `Op::Illegal` the raw encoding.
+    imm: i32,
+}
+
+impl Inst {
+    /// A 32-bit instruction with the common fields.
+    const fn new(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Inst {
+        Inst {
+            len: 4,
+            op,
+            rd,
+            rs1,
+            rs2,
+            rs3: 0,
+            rm: 0,
+            c: COp::None,
+            imm,
+        }
+    }
+
+    /// The illegal instruction of `len` bytes whose encoding is `raw`.
+    const fn illegal(raw: u32, len: u8) -> Inst {
+        Inst {
+            len,
+            ..Inst::new(Op::Illegal, 0, 0, 0, raw as i32)
+        }
+    }
+
+    /// Whether this is an unknown or reserved encoding.
+    pub fn is_illegal(&self) -> bool {
+        self.op == Op::Illegal
+    }
 }
 
 /// Decode the instruction whose first 32 bits (little-endian) are `parcel`;
 /// for a compressed instruction only the low 16 bits matter.
 pub fn decode(parcel: u32) -> Inst {
-    let len = if parcel & 3 == 3 { 4 } else { 2 };
-    Inst { len, raw: parcel }
+    if parcel & 3 == 3 {
+        decode::decode32(parcel)
+    } else {
+        compressed::expand(parcel as u16)
+    }
 }
 
-/// Run `inst` (at guest address `pc`) on backend `b`.
-pub fn execute<B: Backend>(_b: &mut B, _inst: &Inst, _pc: u64) {
-    todo!("riscv64 semantics")
+/// Whether `inst` ends a basic block: it transfers control, makes a system
+/// call, synchronises the instruction stream or traps.
+pub fn ends_block(inst: &Inst) -> bool {
+    match inst.op {
+        Op::Jal | Op::Jalr | Op::Branch(_) | Op::Ecall | Op::Ebreak | Op::FenceI | Op::Illegal => {
+            true
+        }
+        Op::Csr(..) => !csr::is_legal(inst),
+        _ => false,
+    }
 }
 
-/// Whether `inst` ends a basic block (it transfers control or traps).
-pub fn ends_block(_inst: &Inst) -> bool {
-    todo!()
+/// The statically known successors of an instruction (see [`direct_targets`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Targets {
+    /// The direct jump, call or taken-branch target.
+    pub target: Option<u64>,
+    /// The next instruction, when execution may continue there: after a
+    /// non-control-flow instruction, a not-taken branch, a system call, a
+    /// `fence.i`, or as the return site of a call (direct or indirect).
+    pub fallthrough: Option<u64>,
+}
+
+/// The successors of `inst` at `pc` that code discovery can follow.
+/// Computed jumps and returns have neither; traps have none.
+pub fn direct_targets(inst: &Inst, pc: u64) -> Targets {
+    let next = Some(pc.wrapping_add(inst.len as u64));
+    let target = Some(pc.wrapping_add(inst.imm as i64 as u64));
+    match inst.op {
+        Op::Branch(_) => Targets {
+            target,
+            fallthrough: next,
+        },
+        Op::Jal => Targets {
+            target,
+            fallthrough: next.filter(|_| is_call(inst)),
+        },
+        Op::Jalr => Targets {
+            target: None,
+            fallthrough: next.filter(|_| is_call(inst)),
+        },
+        Op::Ebreak | Op::Illegal => Targets::default(),
+        Op::Csr(..) if !csr::is_legal(inst) => Targets::default(),
+        _ => Targets {
+            target: None,
+            fallthrough: next,
+        },
+    }
+}
+
+/// Whether `inst` is a call: `jal`/`jalr` linking into `ra` or `t0`.
+pub fn is_call(inst: &Inst) -> bool {
+    matches!(inst.op, Op::Jal | Op::Jalr) && is_link(inst.rd)
+}
+
+/// Whether `inst` is a return: `jalr x0, 0(ra)` or `jalr x0, 0(t0)`.
+pub fn is_return(inst: &Inst) -> bool {
+    inst.op == Op::Jalr && inst.rd == 0 && is_link(inst.rs1) && inst.imm == 0
+}
+
+/// The link registers of the calling convention hints: `ra` and `t0`.
+fn is_link(r: u8) -> bool {
+    r == 1 || r == 5
 }

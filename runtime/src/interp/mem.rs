@@ -1,0 +1,115 @@
+//! Bounds-checked access to guest memory.
+
+use std::marker::PhantomData;
+
+use c2w_isa::Width;
+
+/// The guest's memory as the interpreter sees it: guest address `g` is at
+/// `base + g`, and addresses `0..len` are accessible.
+///
+/// Every access is checked against `len`; an access that does not fit is
+/// refused (`None` / `false`) rather than touching memory outside the range.
+/// Unaligned accesses are allowed.
+#[derive(Clone, Copy, Debug)]
+pub struct GuestMem<'a> {
+    base: *mut u8,
+    len: u64,
+    _memory: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> GuestMem<'a> {
+    /// Guest memory backed by `bytes` (guest address 0 is `bytes[0]`).
+    pub fn new(bytes: &'a mut [u8]) -> GuestMem<'a> {
+        GuestMem {
+            base: bytes.as_mut_ptr(),
+            len: bytes.len() as u64,
+            _memory: PhantomData,
+        }
+    }
+
+    /// Guest memory at `base`, `len` bytes long.
+    ///
+    /// # Safety
+    ///
+    /// `base..base + len` must be valid for reads and writes for as long as
+    /// the returned value (or a copy) is used, and nothing else may hold a
+    /// Rust reference into that range meanwhile.
+    pub unsafe fn from_raw(base: *mut u8, len: u64) -> GuestMem<'static> {
+        GuestMem {
+            base,
+            len,
+            _memory: PhantomData,
+        }
+    }
+
+    /// Number of accessible bytes (guest addresses `0..len`).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether no byte is accessible.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Makes every later access through this handle fail.
+    pub(super) fn revoke(&mut self) {
+        self.len = 0;
+    }
+
+    /// Pointer to `n` accessible bytes at `addr`, if they are all in range.
+    #[inline(always)]
+    fn at(&self, addr: u64, n: u64) -> Option<*mut u8> {
+        match addr.checked_add(n) {
+            // SAFETY: addr + n <= len, so the offset stays inside the range
+            // that `new`/`from_raw` vouched for (and fits in usize).
+            Some(end) if end <= self.len => Some(unsafe { self.base.add(addr as usize) }),
+            _ => None,
+        }
+    }
+
+    /// Reads `w` bytes at `addr`, zero-extended.
+    #[inline(always)]
+    pub fn read(&self, w: Width, addr: u64) -> Option<u64> {
+        let p = self.at(addr, u64::from(w.bytes()))?;
+        // SAFETY: `at` checked that the bytes are in range.
+        Some(unsafe {
+            match w {
+                Width::B8 => u64::from(p.read()),
+                Width::B16 => u64::from(u16::from_le(p.cast::<u16>().read_unaligned())),
+                Width::B32 => u64::from(u32::from_le(p.cast::<u32>().read_unaligned())),
+                Width::B64 => u64::from_le(p.cast::<u64>().read_unaligned()),
+            }
+        })
+    }
+
+    /// Writes the low `w` bytes of `v` at `addr`; `false` if out of range.
+    #[inline(always)]
+    pub fn write(&self, w: Width, addr: u64, v: u64) -> bool {
+        let Some(p) = self.at(addr, u64::from(w.bytes())) else {
+            return false;
+        };
+        // SAFETY: `at` checked that the bytes are in range.
+        unsafe {
+            match w {
+                Width::B8 => p.write(v as u8),
+                Width::B16 => p.cast::<u16>().write_unaligned((v as u16).to_le()),
+                Width::B32 => p.cast::<u32>().write_unaligned((v as u32).to_le()),
+                Width::B64 => p.cast::<u64>().write_unaligned(v.to_le()),
+            }
+        }
+        true
+    }
+
+    /// The instruction parcel at `pc` for `c2w_isa::riscv64::decode`: 16 bits
+    /// for a compressed instruction, 32 bits otherwise. `None` if the
+    /// instruction's bytes are not all accessible.
+    #[inline]
+    pub fn fetch(&self, pc: u64) -> Option<u32> {
+        let low = self.read(Width::B16, pc)? as u32;
+        if low & 3 != 3 {
+            return Some(low);
+        }
+        self.read(Width::B32, pc).map(|v| v as u32)
+    }
+}

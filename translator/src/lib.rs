@@ -1,0 +1,21 @@
+//! c2w-aot: turns a container image (a static riscv64 ELF, or a rootfs folder
+//! holding one) into one WASI preview 1 WebAssembly module, and runs such
+//! modules.
+//!
+//! The module is the runtime (embedded in this crate, see [`runtime`]) linked
+//! with the image's files as data segments ([`link`]). The program runs in
+//! the runtime's bundled interpreter; ahead-of-time translated functions will
+//! join the link step in the next milestone.
+
+pub mod elf;
+pub mod image;
+pub mod link;
+pub mod manifest;
+mod output;
+mod pipeline;
+pub mod run;
+pub mod runtime;
+
+pub use elf::{inspect, InspectReport};
+pub use pipeline::{build, BuildOptions, BuildReport};
+pub use run::{run, RunOptions, RunOutput, Stdin};

@@ -1,0 +1,239 @@
+//! The `c2w-aot` binary on bad input: a clear message, a non-zero exit, no
+//! panic, and no output (or temporary) file left behind.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use tempfile::TempDir;
+
+/// Runs `c2w-aot build INPUT -o OUT [extra...]` expecting a failure whose
+/// message contains `expected`; checks that `dir` then holds exactly the
+/// files it held before.
+fn build_fails(dir: &Path, input: &Path, out: &Path, extra: &[&str], expected: &str) -> String {
+    let before = listing(dir);
+    let mut args = vec!["build", s(input), "-o", s(out)];
+    args.extend_from_slice(extra);
+    let output = c2w_aot(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.starts_with("c2w-aot: error: "), "stderr: {stderr}");
+    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "stderr: {stderr}");
+    assert!(output.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(listing(dir), before, "the build left files behind");
+    stderr
+}
+
+#[test]
+fn not_an_elf_file() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("script");
+    write_executable(&input, b"#!/bin/sh\necho hi\n");
+    let stderr = build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "not an ELF file");
+    assert!(stderr.contains(&format!("{}: not an ELF file (starts with \"#!/bin/sh\\n\")", s(&input))), "{stderr}");
+}
+
+#[test]
+fn empty_file() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("empty");
+    write_executable(&input, b"");
+    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "the file is empty");
+}
+
+#[test]
+fn x86_64_program_is_reported_before_it_is_dynamic() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("x86");
+    write_executable(&input, &tiny_elf(EM_X86_64, Some("/lib64/ld-linux-x86-64.so.2")));
+    let out = dir.path().join("out.wasm");
+    let expected = "x86_64 programs are not supported yet (riscv64 only)";
+    build_fails(dir.path(), &input, &out, &[], expected);
+
+    // The host's own dynamically linked x86_64 programs, when there are any.
+    let host_true = Path::new("/bin/true");
+    if std::env::consts::ARCH == "x86_64" && host_true.exists() {
+        let stderr = build_fails(dir.path(), host_true, &out, &[], expected);
+        assert!(!stderr.contains("dynamically linked"), "{stderr}");
+    }
+}
+
+#[test]
+fn other_machines_are_named() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("arm");
+    write_executable(&input, &tiny_elf(EM_AARCH64, None));
+    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "aarch64 programs are not supported (riscv64 only)");
+}
+
+#[test]
+fn dynamically_linked_riscv64_program() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("dyn");
+    write_executable(&input, &tiny_elf(EM_RISCV, Some("/lib/ld-linux-riscv64-lp64d.so.1")));
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &[],
+        "dynamically linked programs are not supported yet (needs /lib/ld-linux-riscv64-lp64d.so.1)",
+    );
+}
+
+#[test]
+fn truncated_busybox() {
+    let busybox = fs::read(BUSYBOX).expect("the BusyBox fixture");
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("busybox");
+    // Cut inside the code segment, inside the program headers, and inside the
+    // ELF header.
+    for (len, expected) in [
+        (100_000, "truncated: segment 1 (LOAD at 0x10000) is cut off (it ends at byte 1573952,"),
+        (200, "truncated: the program header table is cut off (it ends at byte 512,"),
+        (40, "truncated: the ELF header is cut off (it ends at byte 64,"),
+    ] {
+        write_executable(&input, &busybox[..len]);
+        let stderr = build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], expected);
+        assert!(stderr.contains(&format!("the file has only {len} bytes")), "{stderr}");
+    }
+}
+
+#[test]
+fn folder_without_the_entrypoint() {
+    let dir = TempDir::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    write_executable(&rootfs.join("bin/prog"), &tiny_elf(EM_RISCV, None));
+    let out = dir.path().join("out.wasm");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/missing"], "/bin/missing not found in the image");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/usr/bin/prog"], "(/usr does not exist)");
+    build_fails(dir.path(), &rootfs, &out, &[], "--entrypoint is required");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "bin/prog"], "not an absolute path inside the image");
+}
+
+#[test]
+fn entrypoint_directory_or_symlink_loop() {
+    let dir = TempDir::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    write_executable(&rootfs.join("bin/prog"), &tiny_elf(EM_RISCV, None));
+    std::os::unix::fs::symlink("b", rootfs.join("bin/a")).unwrap();
+    std::os::unix::fs::symlink("a", rootfs.join("bin/b")).unwrap();
+    // Symlinks resolve inside the image, never to the host's files.
+    std::os::unix::fs::symlink("/bin/true", rootfs.join("bin/host")).unwrap();
+    std::os::unix::fs::symlink("../../../../../../bin/true", rootfs.join("bin/up")).unwrap();
+    let out = dir.path().join("out.wasm");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin"], "/bin is a directory, not a program");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/a"], "too many levels of symbolic links");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/host"], "/bin/host not found in the image (/bin/true does not exist)");
+    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/up"], "/bin/up not found in the image (/bin/true does not exist)");
+}
+
+#[test]
+fn entrypoint_not_executable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let rootfs = dir.path().join("rootfs");
+    let prog = rootfs.join("prog");
+    write_executable(&prog, &tiny_elf(EM_RISCV, None));
+    fs::set_permissions(&prog, fs::Permissions::from_mode(0o644)).unwrap();
+    build_fails(dir.path(), &rootfs, &dir.path().join("out.wasm"), &["--entrypoint", "/prog"], "not executable (mode 0644)");
+}
+
+#[test]
+fn missing_input() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("nothing");
+    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "cannot read");
+}
+
+#[test]
+fn bad_env_entry() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &["--env", "NOVALUE"], "expected KEY=VALUE");
+}
+
+#[test]
+fn unwritable_output() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    build_fails(dir.path(), &input, &dir.path().join("missing/out.wasm"), &[], "cannot create the output");
+    // A regular file where a folder should be.
+    build_fails(dir.path(), &input, &input.join("out.wasm"), &[], "cannot create the output");
+    // The output is a folder.
+    let folder = dir.path().join("folder");
+    fs::create_dir(&folder).unwrap();
+    build_fails(dir.path(), &input, &folder, &[], "is a directory");
+    assert!(listing(&folder).is_empty());
+}
+
+#[test]
+fn read_only_output_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let read_only = dir.path().join("ro");
+    fs::create_dir(&read_only).unwrap();
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
+    if fs::write(read_only.join("probe"), b"").is_ok() {
+        // Privileged users write anyway: nothing to test here.
+        fs::remove_file(read_only.join("probe")).unwrap();
+        return;
+    }
+    build_fails(dir.path(), &input, &read_only.join("out.wasm"), &[], "cannot create the output");
+    assert!(listing(&read_only).is_empty());
+}
+
+#[test]
+fn failed_build_keeps_the_existing_output() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("script");
+    write_executable(&input, b"not a program");
+    let out = dir.path().join("out.wasm");
+    fs::write(&out, b"previous module").unwrap();
+    build_fails(dir.path(), &input, &out, &[], "not an ELF file");
+    assert_eq!(fs::read(&out).unwrap(), b"previous module");
+}
+
+#[test]
+fn inspect_bad_input() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("text");
+    fs::write(&input, b"hello").unwrap();
+    let output = c2w_aot(&["inspect", s(&input)]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.starts_with("c2w-aot: error: ") && stderr.contains("not an ELF file"), "{stderr}");
+}
+
+#[test]
+fn run_missing_module() {
+    let dir = TempDir::new().unwrap();
+    let output = c2w_aot(&["run", s(&dir.path().join("none.wasm"))]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.starts_with("c2w-aot: error: cannot load the module"), "{stderr}");
+}
+
+#[test]
+fn build_then_run_cli() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let out = dir.path().join("prog.wasm");
+    let output = c2w_aot(&["build", s(&input), "-o", s(&out), "--env", "A=1", "--", "x"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(&format!("wrote {}", s(&out))), "{stdout}");
+    assert_eq!(listing(dir.path()), ["prog", "prog.wasm"]);
+    // Whatever the program does, `run` exits with a status, not a Rust error.
+    let output = c2w_aot(&["run", s(&out)]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("c2w-aot: error: cannot"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
