@@ -239,8 +239,10 @@ pub trait Backend {
 
     /// A floating-point operation (see [`FpOp`]). `args` holds 1 to 3
     /// operands; `rm` is the RISC-V rounding mode (0 RNE, 1 RTZ, 2 RDN,
-    /// 3 RUP, 4 RMM), already resolved from `frm` for dynamic-mode
-    /// instructions and validated by the semantics.
+    /// 3 RUP, 4 RMM). For dynamic-mode instructions it is the raw `frm`
+    /// value, which may be a reserved mode (5..=7): the backend must then end
+    /// the instruction as `Trap::IllegalInstruction` with no other effect.
+    /// Static reserved modes never reach the backend (the semantics trap).
     fn fp(&mut self, op: FpOp, fmt: Fmt, args: &[Self::V], rm: Self::V) -> Self::V;
 
     fn counter(&mut self, c: Counter) -> Self::V;

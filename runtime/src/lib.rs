@@ -1,7 +1,11 @@
 //! The c2w-aot runtime: loader, dispatcher, the bundled interpreter and the
 //! WASI host of the syscall layer. Built for wasm32-wasip1 and embedded in the
-//! `c2w-aot` binary; the interpreter also builds on the host for unit tests.
+//! `c2w-aot` binary; everything but the WASI host and the allocator also
+//! builds on the host, for unit tests.
 
-pub mod interp;
+#[cfg(target_arch = "wasm32")]
+pub mod alloc;
+pub mod dispatch;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
+pub mod interp;

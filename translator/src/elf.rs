@@ -191,7 +191,10 @@ impl<'a> Program<'a> {
     /// Checks that every segment's bytes and the section header table are
     /// inside the file.
     fn check_contents(&self) -> Result<(), ElfError> {
-        for (index, ph) in self.segments.iter().enumerate() {
+        // Loadable segments first: what is cut off there matters most.
+        let mut segments: Vec<_> = self.segments.iter().enumerate().collect();
+        segments.sort_by_key(|(_, ph)| ph.p_type != program_header::PT_LOAD);
+        for (index, ph) in segments {
             let what = format!(
                 "segment {index} ({} at {:#x})",
                 segment_kind(self.header.e_machine, ph.p_type),
@@ -245,17 +248,21 @@ fn check_range(what: &str, offset: u64, size: u64, bytes: &[u8]) -> Result<(), E
     }
 }
 
-/// The first bytes of a file, for "not an ELF file" messages: quoted text
-/// if they are text, hex otherwise.
+/// The first bytes of a file, for "not an ELF file" messages: its first
+/// line quoted if it starts with text, else a few bytes in hex.
 fn describe_start(bytes: &[u8]) -> String {
-    let start = &bytes[..bytes.len().min(8)];
+    let start = &bytes[..bytes.len().min(16)];
+    let start = match start.iter().position(|&b| b == b'\n') {
+        Some(newline) => &start[..=newline],
+        None => start,
+    };
     let is_text = start
         .iter()
         .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace());
     if is_text {
         format!("{:?}", String::from_utf8_lossy(start))
     } else {
-        let hex: Vec<String> = start.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: Vec<String> = start.iter().take(8).map(|b| format!("{b:02x}")).collect();
         format!("bytes {}", hex.join(" "))
     }
 }
