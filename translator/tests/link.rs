@@ -48,7 +48,6 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([ValType::I32; 4], []);
     types.ty().function([], []);
-    types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
 
     let mut imports = ImportSection::new();
     imports.import("wasi_snapshot_preview1", "fd_write", EntityType::Function(T_FD_WRITE));
@@ -262,12 +261,18 @@ fn unknown_segment_traps() {
 #[test]
 fn unknown_or_mistyped_imports_are_refused() {
     let unknown = runtime(Start::DataLen(0), "data_size", T_DATA_LEN);
-    let err = link_with(&unknown, &[b"manifest"]).unwrap_err().to_string();
+    let err = format!("{:#}", link_with(&unknown, &[b"manifest"]).unwrap_err());
     assert!(err.contains("the runtime imports c2w.data_size, which the linker does not define"), "{err}");
 
-    let mistyped = runtime(Start::DataLen(0), "data_len", 5);
-    let err = link_with(&mistyped, &[b"manifest"]).unwrap_err().to_string();
-    assert!(err.contains("the runtime imports c2w.data_len with type"), "{err}");
+    // A module importing data_len with the wrong type and never calling it.
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
+    let mut imports = ImportSection::new();
+    imports.import("c2w", "data_len", EntityType::Function(0));
+    let mut mistyped = Module::new();
+    mistyped.section(&types).section(&imports);
+    let err = format!("{:#}", link_with(&mistyped.finish(), &[b"manifest"]).unwrap_err());
+    assert!(err.contains("the runtime imports c2w.data_len with type (func (param i32 i32) (result i32)), expected [I32] -> [I32]"), "{err}");
 }
 
 #[test]
