@@ -9,16 +9,17 @@
 
 struct big { uint32_t *limb; size_t n, cap; };
 
-static void big_set(struct big *b, uint32_t v) {
-    if (!b->cap) { b->cap = 16; b->limb = malloc(b->cap * sizeof *b->limb); }
-    b->limb[0] = v;
-    b->n = 1;
-}
-
 static void reserve(struct big *b, size_t n) {
     if (n <= b->cap) return;
+    if (!b->cap) b->cap = 16;
     while (b->cap < n) b->cap *= 2;
     b->limb = realloc(b->limb, b->cap * sizeof *b->limb);
+}
+
+static void big_set(struct big *b, uint32_t v) {
+    reserve(b, 1);
+    b->limb[0] = v;
+    b->n = 1;
 }
 
 static void mul_small(struct big *b, uint32_t m) {

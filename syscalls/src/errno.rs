@@ -95,6 +95,7 @@ errnos! {
     EADDRNOTAVAIL = 99, "Cannot assign requested address";
     ENETDOWN = 100, "Network is down";
     ENETUNREACH = 101, "Network is unreachable";
+    ENETRESET = 102, "Network dropped connection on reset";
     ECONNABORTED = 103, "Software caused connection abort";
     ECONNRESET = 104, "Connection reset by peer";
     ENOBUFS = 105, "No buffer space available";

@@ -11,7 +11,6 @@ use crate::loader::{self, ElfInfo, ExecError, ReadAt, StackImage};
 use crate::mem::GuestMem;
 use crate::mm::{self, page_down, page_up, MemoryMap, VmaKind, STACK_SIZE};
 use crate::riscv64::{self, SigAction};
-use crate::table::Sys;
 use crate::vfs::{NodeKind, Pos, Resolved, Vfs, ROOT};
 
 /// Where the guest starts: its first instruction and stack pointer.

@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn dir_mappings() {
         assert_eq!(parse_dir("a::/b"), Ok(("a".into(), "/b".to_string())));
-        assert_eq!(parse_dir("/data"), Ok(("/data".into(), "/data".to_string())));
+        assert_eq!(
+            parse_dir("/data"),
+            Ok(("/data".into(), "/data".to_string()))
+        );
         assert!(parse_dir("a::").is_err());
     }
 
@@ -103,10 +106,22 @@ mod tests {
     #[test]
     fn build_command_line() {
         let cli = Cli::try_parse_from([
-            "c2w-aot", "build", "prog", "-o", "out.wasm", "--env", "A=1", "--interp-only", "--", "x", "-y",
+            "c2w-aot",
+            "build",
+            "prog",
+            "-o",
+            "out.wasm",
+            "--env",
+            "A=1",
+            "--interp-only",
+            "--",
+            "x",
+            "-y",
         ])
         .unwrap();
-        let Command::Build(args) = cli.command else { panic!("not a build") };
+        let Command::Build(args) = cli.command else {
+            panic!("not a build")
+        };
         assert_eq!(args.cmd, ["x", "-y"]);
         assert_eq!(args.env, ["A=1"]);
         assert!(args.interp_only);

@@ -38,7 +38,9 @@ pub enum ElfError {
     Empty,
     #[error("not an ELF file (starts with {0})")]
     NotElf(String),
-    #[error("truncated: {what} is cut off (it ends at byte {end}, the file has only {size} bytes)")]
+    #[error(
+        "truncated: {what} is cut off (it ends at byte {end}, the file has only {size} bytes)"
+    )]
     Truncated { what: String, end: u64, size: u64 },
     #[error("x86_64 programs are not supported yet (riscv64 only)")]
     X86_64,
@@ -113,7 +115,11 @@ impl Ident {
         let little_endian = match bytes.get(header::EI_DATA) {
             Some(&header::ELFDATA2LSB) => true,
             Some(&header::ELFDATA2MSB) => false,
-            Some(data) => return Err(ElfError::Malformed(format!("unknown ELF byte order {data}"))),
+            Some(data) => {
+                return Err(ElfError::Malformed(format!(
+                    "unknown ELF byte order {data}"
+                )))
+            }
             None => return Err(truncated("the ELF identification", 0, 16, bytes)),
         };
         // e_machine is at the same offset in both classes.
@@ -122,7 +128,11 @@ impl Ident {
             Some(&[a, b]) => u16::from_be_bytes([a, b]),
             _ => return Err(truncated("the ELF header", 0, header_size(class64), bytes)),
         };
-        Ok(Ident { class64, little_endian, machine })
+        Ok(Ident {
+            class64,
+            little_endian,
+            machine,
+        })
     }
 }
 
@@ -147,7 +157,11 @@ impl<'a> Program<'a> {
         let ident = Ident::read(bytes)?;
         check_range("the ELF header", 0, header_size(ident.class64), bytes)?;
         let header = Elf::parse_header(bytes).map_err(malformed)?;
-        let container = if ident.class64 { Container::Big } else { Container::Little };
+        let container = if ident.class64 {
+            Container::Big
+        } else {
+            Container::Little
+        };
         let endian = header.endianness().map_err(malformed)?;
         let ctx = Ctx::new(container, endian);
         let count = usize::from(header.e_phnum);
@@ -158,13 +172,23 @@ impl<'a> Program<'a> {
                 header.e_phentsize
             )));
         }
-        check_range("the program header table", header.e_phoff, entry_size * count as u64, bytes)?;
+        check_range(
+            "the program header table",
+            header.e_phoff,
+            entry_size * count as u64,
+            bytes,
+        )?;
         let segments = if count == 0 {
             Vec::new()
         } else {
             ProgramHeader::parse(bytes, header.e_phoff as usize, count, ctx).map_err(malformed)?
         };
-        Ok(Program { bytes, header, ctx, segments })
+        Ok(Program {
+            bytes,
+            header,
+            ctx,
+            segments,
+        })
     }
 
     fn loads(&self) -> impl Iterator<Item = &ProgramHeader> {
@@ -182,7 +206,12 @@ impl<'a> Program<'a> {
         else {
             return Ok(None);
         };
-        check_range("the interpreter name (PT_INTERP)", ph.p_offset, ph.p_filesz, self.bytes)?;
+        check_range(
+            "the interpreter name (PT_INTERP)",
+            ph.p_offset,
+            ph.p_filesz,
+            self.bytes,
+        )?;
         let raw = &self.bytes[ph.p_offset as usize..][..ph.p_filesz as usize];
         let name = raw.split(|&b| b == 0).next().unwrap_or_default();
         Ok(Some(String::from_utf8_lossy(name).into_owned()))
@@ -222,9 +251,19 @@ impl<'a> Program<'a> {
                 .map_err(malformed)?;
             count = first.first().map_or(0, |sh| sh.sh_size);
         }
-        check_range(what, h.e_shoff, entry_size.saturating_mul(count), self.bytes)?;
-        SectionHeader::parse(self.bytes, h.e_shoff as usize, usize::from(h.e_shnum), self.ctx)
-            .map_err(malformed)
+        check_range(
+            what,
+            h.e_shoff,
+            entry_size.saturating_mul(count),
+            self.bytes,
+        )?;
+        SectionHeader::parse(
+            self.bytes,
+            h.e_shoff as usize,
+            usize::from(h.e_shnum),
+            self.ctx,
+        )
+        .map_err(malformed)
     }
 }
 
@@ -370,8 +409,7 @@ pub struct InspectReport {
 
 /// Describes the ELF file at `path`.
 pub fn inspect(path: &Path) -> anyhow::Result<InspectReport> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     InspectReport::from_bytes(path, &bytes).with_context(|| path.display().to_string())
 }
 
@@ -382,7 +420,9 @@ impl InspectReport {
         let class64 = program.ctx.container.is_big();
         let linking = match program.interpreter() {
             Ok(Some(interpreter)) => Linking::Dynamic { interpreter },
-            Err(_) => Linking::Dynamic { interpreter: "(name cut off)".into() },
+            Err(_) => Linking::Dynamic {
+                interpreter: "(name cut off)".into(),
+            },
             Ok(None) if h.e_type == header::ET_DYN => Linking::StaticPie,
             Ok(None) => Linking::Static,
         };
@@ -391,10 +431,14 @@ impl InspectReport {
             .iter()
             .map(|ph| Segment {
                 kind: segment_kind(h.e_machine, ph.p_type),
-                flags: [(ph.is_read(), 'R'), (ph.is_write(), 'W'), (ph.is_executable(), 'X')]
-                    .iter()
-                    .map(|&(set, c)| if set { c } else { '-' })
-                    .collect(),
+                flags: [
+                    (ph.is_read(), 'R'),
+                    (ph.is_write(), 'W'),
+                    (ph.is_executable(), 'X'),
+                ]
+                .iter()
+                .map(|&(set, c)| if set { c } else { '-' })
+                .collect(),
                 offset: ph.p_offset,
                 vaddr: ph.p_vaddr,
                 filesz: ph.p_filesz,
@@ -406,7 +450,9 @@ impl InspectReport {
         let code_size = if code_size_from_sections {
             sections
                 .iter()
-                .filter(|sh| sh.sh_flags & u64::from(SHF_EXECINSTR) != 0 && sh.sh_type != SHT_NOBITS)
+                .filter(|sh| {
+                    sh.sh_flags & u64::from(SHF_EXECINSTR) != 0 && sh.sh_type != SHT_NOBITS
+                })
                 .map(|sh| sh.sh_size)
                 .sum()
         } else {
@@ -423,7 +469,9 @@ impl InspectReport {
             machine_flags: machine_flags(h.e_machine, h.e_flags),
             class: if class64 { 64 } else { 32 },
             little_endian: program.ctx.le.is_little(),
-            file_type: header::et_to_str(h.e_type).trim_start_matches("ET_").to_string(),
+            file_type: header::et_to_str(h.e_type)
+                .trim_start_matches("ET_")
+                .to_string(),
             linking,
             entry: h.e_entry,
             segments,
@@ -469,18 +517,37 @@ impl fmt::Display for InspectReport {
             format!(" ({})", self.machine_flags)
         };
         writeln!(f, "  isa:      {}{flags}", self.machine)?;
-        let endian = if self.little_endian { "little-endian" } else { "big-endian" };
-        writeln!(f, "  class:    ELF{}, {endian}, type {}", self.class, self.file_type)?;
+        let endian = if self.little_endian {
+            "little-endian"
+        } else {
+            "big-endian"
+        };
+        writeln!(
+            f,
+            "  class:    ELF{}, {endian}, type {}",
+            self.class, self.file_type
+        )?;
         writeln!(f, "  linking:  {}", self.linking)?;
         writeln!(f, "  entry:    {:#x}", self.entry)?;
-        let source = if self.code_size_from_sections { "sections" } else { "segments" };
-        writeln!(f, "  code:     {} bytes (executable {source})", self.code_size)?;
+        let source = if self.code_size_from_sections {
+            "sections"
+        } else {
+            "segments"
+        };
+        writeln!(
+            f,
+            "  code:     {} bytes (executable {source})",
+            self.code_size
+        )?;
         match (self.symbols, self.dynamic_symbols) {
             (Some(0), Some(0)) => writeln!(f, "  symbols:  none")?,
             (Some(syms), Some(dynsyms)) => {
                 writeln!(f, "  symbols:  {syms} (.symtab), {dynsyms} (.dynsym)")?
             }
-            _ => writeln!(f, "  symbols:  unknown (the section headers cannot be read)")?,
+            _ => writeln!(
+                f,
+                "  symbols:  unknown (the section headers cannot be read)"
+            )?,
         }
         match &self.runnable {
             Ok(_) => writeln!(f, "  c2w-aot:  supported")?,

@@ -131,7 +131,9 @@ fn components(path: &str) -> impl DoubleEndedIterator<Item = &str> {
 fn check_image_path(path: &str) -> Result<()> {
     let clean = path.len() > 1
         && path.starts_with('/')
-        && path[1..].split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+        && path[1..]
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..");
     if !clean {
         bail!("{path:?} is not an absolute path inside the image (like /bin/prog)");
     }
@@ -170,8 +172,12 @@ impl Builder {
         let blob = match self.links.get(&key) {
             Some(&blob) if meta.nlink() > 1 => blob,
             _ => {
-                let bytes = fs::read(host).with_context(|| format!("cannot read {}", host.display()))?;
-                self.blobs.push(Blob { source: host.to_path_buf(), bytes });
+                let bytes =
+                    fs::read(host).with_context(|| format!("cannot read {}", host.display()))?;
+                self.blobs.push(Blob {
+                    source: host.to_path_buf(),
+                    bytes,
+                });
                 let blob = self.blobs.len() - 1;
                 if meta.nlink() > 1 {
                     self.links.insert(key, blob);
@@ -186,7 +192,8 @@ impl Builder {
     }
 
     fn symlink(&mut self, path: String, host: &Path, meta: &Metadata) -> Result<()> {
-        let target = fs::read_link(host).with_context(|| format!("cannot read the symlink {}", host.display()))?;
+        let target = fs::read_link(host)
+            .with_context(|| format!("cannot read the symlink {}", host.display()))?;
         let Some(target) = target.to_str() else {
             bail!("{}: the symlink target is not valid UTF-8", host.display());
         };
@@ -211,7 +218,8 @@ impl Builder {
         for Node { mut entry, blob } in self.nodes {
             if let Some(blob) = blob {
                 entry.segment = *segment_of_blob.entry(blob).or_insert_with(|| {
-                    let Blob { source, bytes } = blobs[blob].take().expect("each blob is numbered once");
+                    let Blob { source, bytes } =
+                        blobs[blob].take().expect("each blob is numbered once");
                     contents.push(bytes);
                     sources.push(source);
                     contents.len() as u32
@@ -219,7 +227,13 @@ impl Builder {
             }
             files.push(entry);
         }
-        Image { files, contents, sources, entrypoint, warnings: self.warnings }
+        Image {
+            files,
+            contents,
+            sources,
+            entrypoint,
+            warnings: self.warnings,
+        }
     }
 }
 
@@ -245,9 +259,15 @@ fn load_file(input: &Path, meta: &Metadata, entrypoint: Option<&str>) -> Result<
     let entrypoint = match entrypoint {
         Some(path) => path.to_string(),
         None => {
-            let name = input.file_name().and_then(|n| n.to_str()).with_context(|| {
-                format!("{}: the file name is not valid UTF-8; give --entrypoint", input.display())
-            })?;
+            let name = input
+                .file_name()
+                .and_then(|n| n.to_str())
+                .with_context(|| {
+                    format!(
+                        "{}: the file name is not valid UTF-8; give --entrypoint",
+                        input.display()
+                    )
+                })?;
             format!("/{name}")
         }
     };
@@ -270,7 +290,11 @@ fn load_file(input: &Path, meta: &Metadata, entrypoint: Option<&str>) -> Result<
     }
     builder.file(entrypoint.clone(), input, meta)?;
     // The program given is meant to run, whatever its host permissions.
-    let file = &mut builder.nodes.last_mut().expect("the file was just added").entry;
+    let file = &mut builder
+        .nodes
+        .last_mut()
+        .expect("the file was just added")
+        .entry;
     (file.uid, file.gid, file.mode) = (0, 0, file.mode | 0o111);
     Ok(builder.finish(entrypoint))
 }
@@ -299,7 +323,8 @@ fn walk(builder: &mut Builder, dir: &Path, prefix: &str) -> Result<()> {
             bail!("{}: the file name is not valid UTF-8", host.display());
         };
         let path = format!("{prefix}/{name}");
-        let meta = fs::symlink_metadata(&host).with_context(|| format!("cannot read {}", host.display()))?;
+        let meta = fs::symlink_metadata(&host)
+            .with_context(|| format!("cannot read {}", host.display()))?;
         let kind = meta.file_type();
         if kind.is_dir() {
             builder.dir(path.clone(), &meta);
@@ -320,7 +345,10 @@ fn walk(builder: &mut Builder, dir: &Path, prefix: &str) -> Result<()> {
             } else {
                 "of an unknown file type"
             };
-            builder.warnings.push(format!("skipped {} ({path} in the image): it is {what}", host.display()));
+            builder.warnings.push(format!(
+                "skipped {} ({path} in the image): it is {what}",
+                host.display()
+            ));
         }
     }
     Ok(())

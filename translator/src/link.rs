@@ -14,13 +14,10 @@ use std::fmt;
 use anyhow::{bail, Context as _, Result};
 use wasm_encoder::reencode::{self, utils, Reencode};
 use wasm_encoder::{
-    BlockType, CodeSection, DataCountSection, DataSection, Function,
-    FunctionSection, ImportSection, IndirectNameMap, Instruction, Module, NameMap, NameSection,
-    SectionId,
+    BlockType, CodeSection, DataCountSection, DataSection, Function, FunctionSection,
+    ImportSection, IndirectNameMap, Instruction, Module, NameMap, NameSection, SectionId,
 };
-use wasmparser::{
-    FuncType, Name, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures,
-};
+use wasmparser::{FuncType, Name, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures};
 
 /// Wasm module name of the functions the linker defines.
 pub const INTRINSICS_MODULE: &str = "c2w";
@@ -96,26 +93,63 @@ fn data_copy(segments: &Segments) -> Function {
     })
 }
 
+/// Most targets of one generated `br_table` (Cranelift allows 65520).
+const SWITCH_WIDTH: u32 = 1 << 12;
+
 /// A function body that runs `case(seg)` then returns, for `0 <= seg < n`
-/// where `seg` is parameter 0 (one `br_table`), and traps for any other `seg`.
+/// where `seg` is parameter 0, and traps for any other `seg`. Up to
+/// [`SWITCH_WIDTH`] cases take one `br_table`; more take two (one on
+/// `seg / SWITCH_WIDTH`, then one on `seg % SWITCH_WIDTH`).
 fn switch(n: u32, mut case: impl FnMut(&mut Function, u32)) -> Function {
     let mut f = Function::new([]);
-    // One block to trap after, then one per case, innermost first: branching
-    // to label `seg` lands after the end of block `seg`, on its case.
+    let seg = [Instruction::LocalGet(0)];
+    if n <= SWITCH_WIDTH {
+        dispatch(&mut f, &seg, n, &mut |f, i| case(f, i));
+    } else {
+        let high = [
+            Instruction::LocalGet(0),
+            Instruction::I32Const(SWITCH_WIDTH.trailing_zeros() as i32),
+            Instruction::I32ShrU,
+        ];
+        let low = [
+            Instruction::LocalGet(0),
+            Instruction::I32Const(SWITCH_WIDTH as i32 - 1),
+            Instruction::I32And,
+        ];
+        dispatch(&mut f, &high, n.div_ceil(SWITCH_WIDTH), &mut |f, chunk| {
+            let first = chunk * SWITCH_WIDTH;
+            let width = SWITCH_WIDTH.min(n - first);
+            dispatch(f, &low, width, &mut |f, i| case(f, first + i));
+        });
+    }
+    f.instruction(&Instruction::End);
+    f
+}
+
+/// Code that runs `case(i)` then returns if `selector` (instructions leaving
+/// an i32) is `i`, for `0 <= i < n`, and traps otherwise: one block per case
+/// plus one to trap after, innermost first, so that `br_table` label `i`
+/// lands after the end of block `i`, on its case.
+fn dispatch(
+    f: &mut Function,
+    selector: &[Instruction],
+    n: u32,
+    case: &mut dyn FnMut(&mut Function, u32),
+) {
     for _ in 0..=n {
         f.instruction(&Instruction::Block(BlockType::Empty));
     }
-    f.instruction(&Instruction::LocalGet(0));
+    for instruction in selector {
+        f.instruction(instruction);
+    }
     f.instruction(&Instruction::BrTable((0..n).collect::<Vec<_>>().into(), n));
-    for seg in 0..n {
+    for i in 0..n {
         f.instruction(&Instruction::End);
-        case(&mut f, seg);
+        case(f, i);
         f.instruction(&Instruction::Return);
     }
     f.instruction(&Instruction::End);
     f.instruction(&Instruction::Unreachable);
-    f.instruction(&Instruction::End);
-    f
 }
 
 /// Links `input` into one module and checks it validates.
@@ -141,7 +175,10 @@ pub fn link(input: &LinkInput) -> Result<Vec<u8>> {
         .iter()
         .map(|s| u32::try_from(s.len()).context("a data segment is larger than 4 GiB"))
         .collect::<Result<_>>()?;
-    let segments = Segments { first: runtime.data_segments, lens };
+    let segments = Segments {
+        first: runtime.data_segments,
+        lens,
+    };
     let mut linker = Linker::new(&runtime, &segments, input.segments)?;
 
     let mut module = Module::new();
@@ -156,6 +193,7 @@ pub fn link(input: &LinkInput) -> Result<Vec<u8>> {
 }
 
 /// What the linker needs to know about the runtime before re-encoding it.
+#[derive(Default)]
 struct Runtime<'a> {
     /// Function types by type index (`None`: not a function type).
     types: Vec<Option<FuncType>>,
@@ -180,13 +218,7 @@ impl fmt::Display for ImportedFunction<'_> {
 
 impl<'a> Runtime<'a> {
     fn scan(bytes: &'a [u8]) -> Result<Self> {
-        let mut runtime = Runtime {
-            types: Vec::new(),
-            imports: Vec::new(),
-            defined_functions: 0,
-            data_segments: 0,
-            memories: 0,
-        };
+        let mut runtime = Runtime::default();
         for payload in Parser::new(0).parse_all(bytes) {
             match payload? {
                 Payload::TypeSection(reader) => {
@@ -260,16 +292,22 @@ impl<'a> Linker<'a> {
                     known.join(", ")
                 );
             };
-            let ty = runtime.types.get(import.type_index as usize).cloned().flatten();
-            let matches = ty
-                .as_ref()
-                .is_some_and(|ty| ty.params() == intrinsic.params && ty.results() == intrinsic.results);
+            let ty = runtime
+                .types
+                .get(import.type_index as usize)
+                .cloned()
+                .flatten();
+            let matches = ty.as_ref().is_some_and(|ty| {
+                ty.params() == intrinsic.params && ty.results() == intrinsic.results
+            });
             if !matches {
+                let expected = FuncType::new(
+                    intrinsic.params.iter().copied(),
+                    intrinsic.results.iter().copied(),
+                );
                 bail!(
-                    "the runtime imports {import} with type {}, expected {:?} -> {:?}",
+                    "the runtime imports {import} with type {}, expected {expected}",
                     ty.map_or("(not a function type)".to_string(), |ty| ty.to_string()),
-                    intrinsic.params,
-                    intrinsic.results
                 );
             }
             if runtime.memories == 0 {
@@ -291,7 +329,10 @@ impl<'a> Linker<'a> {
 
         Ok(Linker {
             function_map,
-            generated: generated.into_iter().map(|(_, ty, body)| (ty, body)).collect(),
+            generated: generated
+                .into_iter()
+                .map(|(_, ty, body)| (ty, body))
+                .collect(),
             data_segments_before: runtime.data_segments,
             segments: data,
             emitted: Emitted::default(),
@@ -329,7 +370,10 @@ impl<'a> Linker<'a> {
     }
 
     /// A name map with every index renumbered, in increasing index order.
-    fn name_map(&self, map: wasmparser::NameMap<'_>) -> Result<NameMap, wasmparser::BinaryReaderError> {
+    fn name_map(
+        &self,
+        map: wasmparser::NameMap<'_>,
+    ) -> Result<NameMap, wasmparser::BinaryReaderError> {
         let mut names = map
             .into_iter()
             .map(|naming| naming.map(|n| (self.map(n.index), n.name)))

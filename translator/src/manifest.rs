@@ -74,7 +74,13 @@ mod tests {
 
     #[test]
     fn env_rejects_entries_without_a_key() {
-        assert!(env(&strings(&["NOVALUE"])).unwrap_err().to_string().contains("KEY=VALUE"));
-        assert!(env(&strings(&["=x"])).unwrap_err().to_string().contains("empty"));
+        assert!(env(&strings(&["NOVALUE"]))
+            .unwrap_err()
+            .to_string()
+            .contains("KEY=VALUE"));
+        assert!(env(&strings(&["=x"]))
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
     }
 }

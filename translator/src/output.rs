@@ -37,8 +37,15 @@ struct TempFile {
 
 impl TempFile {
     fn create(path: PathBuf) -> std::io::Result<Self> {
-        let file = OpenOptions::new().write(true).create_new(true).open(&path)?;
-        Ok(TempFile { path, file, renamed: false })
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(TempFile {
+            path,
+            file,
+            renamed: false,
+        })
     }
 
     fn write_and_rename(mut self, bytes: &[u8], to: &Path) -> std::io::Result<()> {

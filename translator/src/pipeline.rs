@@ -88,12 +88,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let image = image::load(&opts.input, opts.entrypoint.as_deref())?;
     let arch = check_entrypoint(&image, opts)?;
     let cmd = opts.cmd.as_deref().unwrap_or_default();
-    let settings = Settings { cmd, env: &opts.env, interp_only: opts.interp_only };
+    let settings = Settings {
+        cmd,
+        env: &opts.env,
+        interp_only: opts.interp_only,
+    };
     let manifest = manifest::to_json(&manifest::build(&image, arch, &settings)?);
     let segments: Vec<&[u8]> = iter::once(manifest.as_slice())
         .chain(image.contents.iter().map(Vec::as_slice))
         .collect();
-    let module = link::link(&LinkInput { runtime: RUNTIME_WASM, segments: &segments })?;
+    let module = link::link(&LinkInput {
+        runtime: RUNTIME_WASM,
+        segments: &segments,
+    })?;
     output::write_atomically(&opts.output, &module)?;
 
     let count = |kind| image.files.iter().filter(|f| f.kind == kind).count();

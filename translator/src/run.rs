@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Context as _, Result};
-use wasmtime::{Caller, CacheStore, Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
+use wasmtime::{CacheStore, Caller, Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -64,29 +64,39 @@ pub struct RunOutput {
 /// directory, unsatisfied imports).
 pub fn run(opts: &RunOptions) -> Result<RunOutput> {
     let engine = engine()?;
+    let t0 = std::time::Instant::now();
     let module = Module::from_file(engine, &opts.module)
         .map_err(wasmtime_error)
         .with_context(|| format!("cannot load the module {}", opts.module.display()))?;
     let linker = linker(engine)?;
+    eprintln!("compile {:?}", t0.elapsed());
 
     let program = opts
         .module
         .file_name()
-        .map_or_else(|| opts.module.to_string_lossy(), |name| name.to_string_lossy())
+        .map_or_else(
+            || opts.module.to_string_lossy(),
+            |name| name.to_string_lossy(),
+        )
         .into_owned();
     let mut wasi = WasiCtxBuilder::new();
     wasi.arg(&program).args(&opts.args).envs(&opts.env);
     for (host, guest) in &opts.dirs {
         wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
             .map_err(wasmtime_error)
-            .with_context(|| format!("cannot open the directory {} (for {guest})", host.display()))?;
+            .with_context(|| {
+                format!("cannot open the directory {} (for {guest})", host.display())
+            })?;
     }
     match &opts.stdin {
         Stdin::Inherit => wasi.inherit_stdin(),
         Stdin::Bytes(bytes) => wasi.stdin(MemoryInputPipe::new(bytes.clone())),
     };
     let captured = opts.capture.then(|| {
-        let pipes = (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT));
+        let pipes = (
+            MemoryOutputPipe::new(CAPTURE_LIMIT),
+            MemoryOutputPipe::new(CAPTURE_LIMIT),
+        );
         wasi.stdout(pipes.0.clone()).stderr(pipes.1.clone());
         pipes
     });
@@ -100,6 +110,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutput> {
         .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
         .and_then(|start| start.call(&mut store, ()));
     drop(store);
+    eprintln!("total {:?}", t0.elapsed());
 
     let mut output = RunOutput::default();
     if let Some((stdout, stderr)) = captured {

@@ -35,7 +35,9 @@ fn data_segments(module: &[u8]) -> Vec<Vec<u8>> {
 }
 
 fn contents(module: &[u8]) -> Contents {
-    Validator::new_with_features(OUTPUT_FEATURES).validate_all(module).unwrap();
+    Validator::new_with_features(OUTPUT_FEATURES)
+        .validate_all(module)
+        .unwrap();
     let mut imports = Vec::new();
     for payload in Parser::new(0).parse_all(module) {
         if let Payload::ImportSection(reader) = payload.unwrap() {
@@ -46,11 +48,18 @@ fn contents(module: &[u8]) -> Contents {
         }
     }
     let runtime_segments = data_segments(RUNTIME_WASM).len();
-    Contents { imports, segments: data_segments(module).split_off(runtime_segments) }
+    Contents {
+        imports,
+        segments: data_segments(module).split_off(runtime_segments),
+    }
 }
 
 fn options(input: &Path, output: &Path) -> BuildOptions {
-    BuildOptions { input: input.into(), output: output.into(), ..BuildOptions::default() }
+    BuildOptions {
+        input: input.into(),
+        output: output.into(),
+        ..BuildOptions::default()
+    }
 }
 
 #[test]
@@ -69,11 +78,18 @@ fn single_elf_module() {
     let report = build(&opts).unwrap();
     let module = fs::read(&out).unwrap();
     assert_eq!(report.module_size, module.len());
-    assert_eq!((report.files, report.directories, report.symlinks), (1, 1, 0));
+    assert_eq!(
+        (report.files, report.directories, report.symlinks),
+        (1, 1, 0)
+    );
     assert_eq!(report.arch, Arch::Riscv64);
 
     let contents = contents(&module);
-    assert!(contents.imports.iter().all(|(module, _)| module != "c2w"), "{:?}", contents.imports);
+    assert!(
+        contents.imports.iter().all(|(module, _)| module != "c2w"),
+        "{:?}",
+        contents.imports
+    );
     assert_eq!(contents.segments.len(), 2);
     let manifest: Manifest = serde_json::from_slice(&contents.segments[0]).unwrap();
     assert_eq!(manifest.version, MANIFEST_VERSION);
@@ -83,10 +99,17 @@ fn single_elf_module() {
     assert_eq!(manifest.env, ["A=1", "B=x=y"]);
     assert_eq!(manifest.workdir, "/");
     assert!(manifest.interp_only);
-    let paths: Vec<_> = manifest.files.iter().map(|f| (f.path.as_str(), f.kind)).collect();
+    let paths: Vec<_> = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.kind))
+        .collect();
     assert_eq!(paths, [("/", FileKind::Dir), ("/tiny", FileKind::File)]);
     let file = &manifest.files[1];
-    assert_eq!((file.segment, file.size, file.mode), (1, elf.len() as u64, 0o755));
+    assert_eq!(
+        (file.segment, file.size, file.mode),
+        (1, elf.len() as u64, 0o755)
+    );
     assert_eq!(contents.segments[1], elf);
 
     // The same input gives the same bytes.
@@ -94,9 +117,17 @@ fn single_elf_module() {
     build(&options(&input, &again)).unwrap();
     build(&opts).unwrap();
     assert_eq!(fs::read(&out).unwrap(), module);
-    assert_ne!(fs::read(&again).unwrap(), module, "different options, different manifest");
+    assert_ne!(
+        fs::read(&again).unwrap(),
+        module,
+        "different options, different manifest"
+    );
     let third = dir.path().join("third.wasm");
-    build(&BuildOptions { output: third.clone(), ..opts.clone() }).unwrap();
+    build(&BuildOptions {
+        output: third.clone(),
+        ..opts.clone()
+    })
+    .unwrap();
     assert_eq!(fs::read(&third).unwrap(), module);
 }
 
@@ -106,7 +137,11 @@ fn single_elf_at_a_chosen_path() {
     let input = dir.path().join("tiny");
     write_executable(&input, &tiny_elf(EM_RISCV, None));
     let out = dir.path().join("tiny.wasm");
-    build(&BuildOptions { entrypoint: Some("/usr/bin/tiny".into()), ..options(&input, &out) }).unwrap();
+    build(&BuildOptions {
+        entrypoint: Some("/usr/bin/tiny".into()),
+        ..options(&input, &out)
+    })
+    .unwrap();
     let segments = contents(&fs::read(&out).unwrap()).segments;
     let manifest: Manifest = serde_json::from_slice(&segments[0]).unwrap();
     let paths: Vec<_> = manifest.files.iter().map(|f| f.path.as_str()).collect();
@@ -129,13 +164,29 @@ fn rootfs_folder() {
     fs::set_permissions(root.join("etc/hostname"), fs::Permissions::from_mode(0o600)).unwrap();
     fs::write(root.join("etc-file"), b"").unwrap();
     fs::create_dir(root.join("empty")).unwrap();
-    let fifo = Command::new("mkfifo").arg(root.join("etc/fifo")).status().is_ok_and(|s| s.success());
+    let fifo = Command::new("mkfifo")
+        .arg(root.join("etc/fifo"))
+        .status()
+        .is_ok_and(|s| s.success());
 
     let out = dir.path().join("rootfs.wasm");
-    let report = build(&BuildOptions { entrypoint: Some("/sh".into()), ..options(&root, &out) }).unwrap();
-    assert_eq!(report.warnings.len(), usize::from(fifo), "{:?}", report.warnings);
+    let report = build(&BuildOptions {
+        entrypoint: Some("/sh".into()),
+        ..options(&root, &out)
+    })
+    .unwrap();
+    assert_eq!(
+        report.warnings.len(),
+        usize::from(fifo),
+        "{:?}",
+        report.warnings
+    );
     if fifo {
-        assert!(report.warnings[0].contains("/etc/fifo in the image): it is a fifo"), "{:?}", report.warnings);
+        assert!(
+            report.warnings[0].contains("/etc/fifo in the image): it is a fifo"),
+            "{:?}",
+            report.warnings
+        );
     }
 
     let segments = contents(&fs::read(&out).unwrap()).segments;
@@ -145,7 +196,18 @@ fn rootfs_folder() {
     // Sorted by path: parents before children.
     assert_eq!(
         paths,
-        ["/", "/bin", "/bin/prog", "/bin/prog-link", "/bin/sh", "/empty", "/etc", "/etc-file", "/etc/hostname", "/sh"]
+        [
+            "/",
+            "/bin",
+            "/bin/prog",
+            "/bin/prog-link",
+            "/bin/sh",
+            "/empty",
+            "/etc",
+            "/etc-file",
+            "/etc/hostname",
+            "/sh"
+        ]
     );
     let by_path = |path: &str| manifest.files.iter().find(|f| f.path == path).unwrap();
     let prog = by_path("/bin/prog");
@@ -154,17 +216,28 @@ fn rootfs_folder() {
     assert_eq!(by_path("/bin/prog-link").segment, prog.segment);
     assert_eq!(segments[prog.segment as usize], elf);
     let sh = by_path("/bin/sh");
-    assert_eq!((sh.kind, sh.target.as_str(), sh.size), (FileKind::Symlink, "prog", 4));
+    assert_eq!(
+        (sh.kind, sh.target.as_str(), sh.size),
+        (FileKind::Symlink, "prog", 4)
+    );
     assert_eq!(by_path("/sh").target, "/bin/sh");
     let hostname = by_path("/etc/hostname");
     assert_eq!(hostname.mode, 0o600);
     assert_eq!(segments[hostname.segment as usize], b"box\n");
     let meta = fs::metadata(root.join("etc/hostname")).unwrap();
-    assert_eq!((hostname.mtime, hostname.uid, hostname.gid), (meta.mtime(), meta.uid(), meta.gid()));
+    assert_eq!(
+        (hostname.mtime, hostname.uid, hostname.gid),
+        (meta.mtime(), meta.uid(), meta.gid())
+    );
     assert_eq!(by_path("/empty").kind, FileKind::Dir);
     assert_eq!(segments[by_path("/etc-file").segment as usize], b"");
     // Segments are numbered in path order, one per distinct file.
-    let numbered: Vec<u32> = manifest.files.iter().filter(|f| f.kind == FileKind::File).map(|f| f.segment).collect();
+    let numbered: Vec<u32> = manifest
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::File)
+        .map(|f| f.segment)
+        .collect();
     assert_eq!(numbered, [1, 1, 2, 3]);
     assert_eq!(segments.len(), 4);
 }
@@ -173,7 +246,10 @@ fn rootfs_folder() {
 fn busybox_module() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("busybox.wasm");
-    let opts = BuildOptions { cmd: Some(vec!["echo".into(), "hi".into()]), ..options(Path::new(BUSYBOX), &out) };
+    let opts = BuildOptions {
+        cmd: Some(vec!["echo".into(), "hi".into()]),
+        ..options(Path::new(BUSYBOX), &out)
+    };
     build(&opts).unwrap();
     let segments = contents(&fs::read(&out).unwrap()).segments;
     let manifest: Manifest = serde_json::from_slice(&segments[0]).unwrap();
@@ -191,15 +267,27 @@ fn inspect_busybox() {
     assert_eq!(report.linking, Linking::Static);
     assert_eq!(report.file_type, "EXEC");
     assert_eq!(report.runnable, Ok(Arch::Riscv64));
-    let loads: Vec<_> = report.segments.iter().filter(|s| s.kind == "LOAD").collect();
+    let loads: Vec<_> = report
+        .segments
+        .iter()
+        .filter(|s| s.kind == "LOAD")
+        .collect();
     assert_eq!(loads.len(), 2);
     assert_eq!(loads[0].flags, "R-X");
     assert!(report.code_size > 0 && report.code_size <= loads[0].filesz);
     let text = report.to_string();
-    assert!(text.contains("riscv64") && text.contains("static") && text.contains(&format!("{:#x}", report.entry)));
+    assert!(
+        text.contains("riscv64")
+            && text.contains("static")
+            && text.contains(&format!("{:#x}", report.entry))
+    );
 
     // Cross-check with binutils when it is installed.
-    let Ok(readelf) = Command::new("riscv64-linux-gnu-readelf").arg("-h").arg(BUSYBOX).output() else {
+    let Ok(readelf) = Command::new("riscv64-linux-gnu-readelf")
+        .arg("-h")
+        .arg(BUSYBOX)
+        .output()
+    else {
         eprintln!("riscv64-linux-gnu-readelf not found: entry not cross-checked");
         return;
     };
@@ -218,7 +306,15 @@ fn inspect_dynamic_program() {
     let input = dir.path().join("dyn");
     write_executable(&input, &tiny_elf(EM_RISCV, Some("/lib/ld.so.1")));
     let report = inspect(&input).unwrap();
-    assert_eq!(report.linking, Linking::Dynamic { interpreter: "/lib/ld.so.1".into() });
+    assert_eq!(
+        report.linking,
+        Linking::Dynamic {
+            interpreter: "/lib/ld.so.1".into()
+        }
+    );
     assert!(report.runnable.is_err());
-    assert_eq!(report.entry, TINY_BASE + 64 + 2 * 56 + "/lib/ld.so.1\0".len() as u64);
+    assert_eq!(
+        report.entry,
+        TINY_BASE + 64 + 2 * 56 + "/lib/ld.so.1\0".len() as u64
+    );
 }

@@ -20,9 +20,19 @@ fn build_fails(dir: &Path, input: &Path, out: &Path, extra: &[&str], expected: &
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
     assert!(stderr.starts_with("c2w-aot: error: "), "stderr: {stderr}");
-    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "stderr: {stderr}");
-    assert!(output.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "stderr: {stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     assert_eq!(listing(dir), before, "the build left files behind");
     stderr
 }
@@ -32,8 +42,20 @@ fn not_an_elf_file() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("script");
     write_executable(&input, b"#!/bin/sh\necho hi\n");
-    let stderr = build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "not an ELF file");
-    assert!(stderr.contains(&format!("{}: not an ELF file (starts with \"#!/bin/sh\\n\")", s(&input))), "{stderr}");
+    let stderr = build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &[],
+        "not an ELF file",
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}: not an ELF file (starts with \"#!/bin/sh\\n\")",
+            s(&input)
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -41,14 +63,23 @@ fn empty_file() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("empty");
     write_executable(&input, b"");
-    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "the file is empty");
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &[],
+        "the file is empty",
+    );
 }
 
 #[test]
 fn x86_64_program_is_reported_before_it_is_dynamic() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("x86");
-    write_executable(&input, &tiny_elf(EM_X86_64, Some("/lib64/ld-linux-x86-64.so.2")));
+    write_executable(
+        &input,
+        &tiny_elf(EM_X86_64, Some("/lib64/ld-linux-x86-64.so.2")),
+    );
     let out = dir.path().join("out.wasm");
     let expected = "x86_64 programs are not supported yet (riscv64 only)";
     build_fails(dir.path(), &input, &out, &[], expected);
@@ -66,14 +97,23 @@ fn other_machines_are_named() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("arm");
     write_executable(&input, &tiny_elf(EM_AARCH64, None));
-    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "aarch64 programs are not supported (riscv64 only)");
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &[],
+        "aarch64 programs are not supported (riscv64 only)",
+    );
 }
 
 #[test]
 fn dynamically_linked_riscv64_program() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("dyn");
-    write_executable(&input, &tiny_elf(EM_RISCV, Some("/lib/ld-linux-riscv64-lp64d.so.1")));
+    write_executable(
+        &input,
+        &tiny_elf(EM_RISCV, Some("/lib/ld-linux-riscv64-lp64d.so.1")),
+    );
     build_fails(
         dir.path(),
         &input,
@@ -91,13 +131,31 @@ fn truncated_busybox() {
     // Cut inside the code segment, inside the program headers, and inside the
     // ELF header.
     for (len, expected) in [
-        (100_000, "truncated: segment 1 (LOAD at 0x10000) is cut off (it ends at byte 1573952,"),
-        (200, "truncated: the program header table is cut off (it ends at byte 512,"),
-        (40, "truncated: the ELF header is cut off (it ends at byte 64,"),
+        (
+            100_000,
+            "truncated: segment 1 (LOAD at 0x10000) is cut off (it ends at byte 1573952,",
+        ),
+        (
+            200,
+            "truncated: the program header table is cut off (it ends at byte 512,",
+        ),
+        (
+            40,
+            "truncated: the ELF header is cut off (it ends at byte 64,",
+        ),
     ] {
         write_executable(&input, &busybox[..len]);
-        let stderr = build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], expected);
-        assert!(stderr.contains(&format!("the file has only {len} bytes")), "{stderr}");
+        let stderr = build_fails(
+            dir.path(),
+            &input,
+            &dir.path().join("out.wasm"),
+            &[],
+            expected,
+        );
+        assert!(
+            stderr.contains(&format!("the file has only {len} bytes")),
+            "{stderr}"
+        );
     }
 }
 
@@ -107,10 +165,28 @@ fn folder_without_the_entrypoint() {
     let rootfs = dir.path().join("rootfs");
     write_executable(&rootfs.join("bin/prog"), &tiny_elf(EM_RISCV, None));
     let out = dir.path().join("out.wasm");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/missing"], "/bin/missing not found in the image");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/usr/bin/prog"], "(/usr does not exist)");
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/bin/missing"],
+        "/bin/missing not found in the image",
+    );
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/usr/bin/prog"],
+        "(/usr does not exist)",
+    );
     build_fails(dir.path(), &rootfs, &out, &[], "--entrypoint is required");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "bin/prog"], "not an absolute path inside the image");
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "bin/prog"],
+        "not an absolute path inside the image",
+    );
 }
 
 #[test]
@@ -124,10 +200,34 @@ fn entrypoint_directory_or_symlink_loop() {
     std::os::unix::fs::symlink("/bin/true", rootfs.join("bin/host")).unwrap();
     std::os::unix::fs::symlink("../../../../../../bin/true", rootfs.join("bin/up")).unwrap();
     let out = dir.path().join("out.wasm");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin"], "/bin is a directory, not a program");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/a"], "too many levels of symbolic links");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/host"], "/bin/host not found in the image (/bin/true does not exist)");
-    build_fails(dir.path(), &rootfs, &out, &["--entrypoint", "/bin/up"], "/bin/up not found in the image (/bin/true does not exist)");
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/bin"],
+        "/bin is a directory, not a program",
+    );
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/bin/a"],
+        "too many levels of symbolic links",
+    );
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/bin/host"],
+        "/bin/host not found in the image (/bin/true does not exist)",
+    );
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &out,
+        &["--entrypoint", "/bin/up"],
+        "/bin/up not found in the image (/bin/true does not exist)",
+    );
 }
 
 #[test]
@@ -138,14 +238,26 @@ fn entrypoint_not_executable() {
     let prog = rootfs.join("prog");
     write_executable(&prog, &tiny_elf(EM_RISCV, None));
     fs::set_permissions(&prog, fs::Permissions::from_mode(0o644)).unwrap();
-    build_fails(dir.path(), &rootfs, &dir.path().join("out.wasm"), &["--entrypoint", "/prog"], "not executable (mode 0644)");
+    build_fails(
+        dir.path(),
+        &rootfs,
+        &dir.path().join("out.wasm"),
+        &["--entrypoint", "/prog"],
+        "not executable (mode 0644)",
+    );
 }
 
 #[test]
 fn missing_input() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("nothing");
-    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &[], "cannot read");
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &[],
+        "cannot read",
+    );
 }
 
 #[test]
@@ -153,7 +265,13 @@ fn bad_env_entry() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("prog");
     write_executable(&input, &tiny_elf(EM_RISCV, None));
-    build_fails(dir.path(), &input, &dir.path().join("out.wasm"), &["--env", "NOVALUE"], "expected KEY=VALUE");
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("out.wasm"),
+        &["--env", "NOVALUE"],
+        "expected KEY=VALUE",
+    );
 }
 
 #[test]
@@ -161,9 +279,21 @@ fn unwritable_output() {
     let dir = TempDir::new().unwrap();
     let input = dir.path().join("prog");
     write_executable(&input, &tiny_elf(EM_RISCV, None));
-    build_fails(dir.path(), &input, &dir.path().join("missing/out.wasm"), &[], "cannot create the output");
+    build_fails(
+        dir.path(),
+        &input,
+        &dir.path().join("missing/out.wasm"),
+        &[],
+        "cannot create the output",
+    );
     // A regular file where a folder should be.
-    build_fails(dir.path(), &input, &input.join("out.wasm"), &[], "cannot create the output");
+    build_fails(
+        dir.path(),
+        &input,
+        &input.join("out.wasm"),
+        &[],
+        "cannot create the output",
+    );
     // The output is a folder.
     let folder = dir.path().join("folder");
     fs::create_dir(&folder).unwrap();
@@ -185,7 +315,13 @@ fn read_only_output_folder() {
         fs::remove_file(read_only.join("probe")).unwrap();
         return;
     }
-    build_fails(dir.path(), &input, &read_only.join("out.wasm"), &[], "cannot create the output");
+    build_fails(
+        dir.path(),
+        &input,
+        &read_only.join("out.wasm"),
+        &[],
+        "cannot create the output",
+    );
     assert!(listing(&read_only).is_empty());
 }
 
@@ -208,7 +344,10 @@ fn inspect_bad_input() {
     let output = c2w_aot(&["inspect", s(&input)]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.starts_with("c2w-aot: error: ") && stderr.contains("not an ELF file"), "{stderr}");
+    assert!(
+        stderr.starts_with("c2w-aot: error: ") && stderr.contains("not an ELF file"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -217,7 +356,10 @@ fn run_missing_module() {
     let output = c2w_aot(&["run", s(&dir.path().join("none.wasm"))]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.starts_with("c2w-aot: error: cannot load the module"), "{stderr}");
+    assert!(
+        stderr.starts_with("c2w-aot: error: cannot load the module"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -227,7 +369,11 @@ fn build_then_run_cli() {
     write_executable(&input, &tiny_elf(EM_RISCV, None));
     let out = dir.path().join("prog.wasm");
     let output = c2w_aot(&["build", s(&input), "-o", s(&out), "--env", "A=1", "--", "x"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains(&format!("wrote {}", s(&out))), "{stdout}");
     assert_eq!(listing(dir.path()), ["prog", "prog.wasm"]);

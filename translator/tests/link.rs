@@ -11,8 +11,8 @@ use tempfile::TempDir;
 use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ElementSection, Elements, EntityType, ExportKind,
     ExportSection, Function, FunctionSection, ImportSection, Instruction as I, MemArg,
-    MemorySection, MemoryType, Module, NameMap, NameSection, TableSection, TableType,
-    TypeSection, ValType,
+    MemorySection, MemoryType, Module, NameMap, NameSection, TableSection, TableType, TypeSection,
+    ValType,
 };
 use wasmparser::{Name, Parser, Payload, Validator, WasmFeatures};
 
@@ -50,9 +50,17 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
     types.ty().function([], []);
 
     let mut imports = ImportSection::new();
-    imports.import("wasi_snapshot_preview1", "fd_write", EntityType::Function(T_FD_WRITE));
+    imports.import(
+        "wasi_snapshot_preview1",
+        "fd_write",
+        EntityType::Function(T_FD_WRITE),
+    );
     imports.import("c2w", data_len_name, EntityType::Function(data_len_type));
-    imports.import("wasi_snapshot_preview1", "proc_exit", EntityType::Function(T_I32_TO_NONE));
+    imports.import(
+        "wasi_snapshot_preview1",
+        "proc_exit",
+        EntityType::Function(T_I32_TO_NONE),
+    );
     imports.import("c2w", "data_copy", EntityType::Function(T_DATA_COPY));
 
     let mut functions = FunctionSection::new();
@@ -77,9 +85,17 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
     exports.export("memory", ExportKind::Memory, 0);
     exports.export("_start", ExportKind::Func, START);
     let mut elements = ElementSection::new();
-    elements.active(None, &ConstExpr::i32_const(0), Elements::Functions(Cow::Borrowed(&[EMIT])));
+    elements.active(
+        None,
+        &ConstExpr::i32_const(0),
+        Elements::Functions(Cow::Borrowed(&[EMIT])),
+    );
 
-    let mem = |offset| MemArg { offset, align: 2, memory_index: 0 };
+    let mem = |offset| MemArg {
+        offset,
+        align: 2,
+        memory_index: 0,
+    };
     // emit(seg): copy the segment to 1024 and write it to stdout.
     let mut emit = Function::new([(1, ValType::I32)]);
     for i in [
@@ -114,7 +130,10 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
             I::Call(EMIT),
             I::I32Const(1),
             I::I32Const(0),
-            I::CallIndirect { type_index: T_I32_TO_NONE, table_index: 0 },
+            I::CallIndirect {
+                type_index: T_I32_TO_NONE,
+                table_index: 0,
+            },
             I::I32Const(status),
             I::Call(PROC_EXIT),
             I::End,
@@ -128,12 +147,23 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
     code.function(&emit).function(&start_fn);
 
     let mut data = DataSection::new();
-    data.active(0, &ConstExpr::i32_const(512), b"runtime data".iter().copied());
+    data.active(
+        0,
+        &ConstExpr::i32_const(512),
+        b"runtime data".iter().copied(),
+    );
 
     let mut names = NameMap::new();
-    for (index, name) in ["fd_write", "data_len", "proc_exit", "data_copy", "emit", "_start"]
-        .iter()
-        .enumerate()
+    for (index, name) in [
+        "fd_write",
+        "data_len",
+        "proc_exit",
+        "data_copy",
+        "emit",
+        "_start",
+    ]
+    .iter()
+    .enumerate()
     {
         names.append(index as u32, name);
     }
@@ -179,7 +209,9 @@ fn linked_module_reads_its_segments() {
     let runtime = runtime(Start::EmitAndExit(200), "data_len", T_DATA_LEN);
     let segments: [&[u8]; 2] = [b"{\"manifest\":true}\n", b"file bytes\n"];
     let module = link_with(&runtime, &segments).unwrap();
-    Validator::new_with_features(WasmFeatures::WASM2).validate_all(&module).unwrap();
+    Validator::new_with_features(WasmFeatures::WASM2)
+        .validate_all(&module)
+        .unwrap();
 
     let mut imports = Vec::new();
     let mut data = Vec::new();
@@ -216,7 +248,13 @@ fn linked_module_reads_its_segments() {
             _ => {}
         }
     }
-    assert_eq!(imports, ["wasi_snapshot_preview1.fd_write", "wasi_snapshot_preview1.proc_exit"]);
+    assert_eq!(
+        imports,
+        [
+            "wasi_snapshot_preview1.fd_write",
+            "wasi_snapshot_preview1.proc_exit"
+        ]
+    );
     assert_eq!(data_count, Some(3));
     assert_eq!(
         data,
@@ -228,11 +266,18 @@ fn linked_module_reads_its_segments() {
     );
     // Imports first, then the runtime's functions, then the generated ones,
     // which keep the names of the imports they replace.
-    let expected: Vec<(u32, String)> = ["fd_write", "proc_exit", "emit", "_start", "data_len", "data_copy"]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (i as u32, name.to_string()))
-        .collect();
+    let expected: Vec<(u32, String)> = [
+        "fd_write",
+        "proc_exit",
+        "emit",
+        "_start",
+        "data_len",
+        "data_copy",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| (i as u32, name.to_string()))
+    .collect();
     assert_eq!(function_names, expected);
 
     let output = run_module(&module);
@@ -250,7 +295,10 @@ fn unknown_segment_traps() {
         let output = run_module(&module);
         assert_eq!(output.status, c2w_aot::run::TRAP_STATUS);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("wasm trap: wasm `unreachable` instruction executed"), "{stderr}");
+        assert!(
+            stderr.contains("wasm trap: wasm `unreachable` instruction executed"),
+            "{stderr}"
+        );
     }
     // In range: no trap.
     let in_range = runtime(Start::DataLen(1), "data_len", T_DATA_LEN);
@@ -262,17 +310,25 @@ fn unknown_segment_traps() {
 fn unknown_or_mistyped_imports_are_refused() {
     let unknown = runtime(Start::DataLen(0), "data_size", T_DATA_LEN);
     let err = format!("{:#}", link_with(&unknown, &[b"manifest"]).unwrap_err());
-    assert!(err.contains("the runtime imports c2w.data_size, which the linker does not define"), "{err}");
+    assert!(
+        err.contains("the runtime imports c2w.data_size, which the linker does not define"),
+        "{err}"
+    );
 
     // A module importing data_len with the wrong type and never calling it.
     let mut types = TypeSection::new();
-    types.ty().function([ValType::I32, ValType::I32], [ValType::I32]);
+    types
+        .ty()
+        .function([ValType::I32, ValType::I32], [ValType::I32]);
     let mut imports = ImportSection::new();
     imports.import("c2w", "data_len", EntityType::Function(0));
     let mut mistyped = Module::new();
     mistyped.section(&types).section(&imports);
-    let err = format!("{:#}", link_with(&mistyped.finish(), &[b"manifest"]).unwrap_err());
-    assert!(err.contains("the runtime imports c2w.data_len with type (func (param i32 i32) (result i32)), expected [I32] -> [I32]"), "{err}");
+    let err = format!(
+        "{:#}",
+        link_with(&mistyped.finish(), &[b"manifest"]).unwrap_err()
+    );
+    assert!(err.contains("the runtime imports c2w.data_len with type (func (param i32 i32) (result i32)), expected (func (param i32) (result i32))"), "{err}");
 }
 
 #[test]
@@ -289,18 +345,49 @@ fn runtime_without_imports_or_data() {
     f.instruction(&I::End);
     code.function(&f);
     let mut module = Module::new();
-    module.section(&types).section(&functions).section(&exports).section(&code);
+    module
+        .section(&types)
+        .section(&functions)
+        .section(&exports)
+        .section(&code);
     let runtime = module.finish();
 
     let linked = link_with(&runtime, &[b"manifest", b"", b"last"]).unwrap();
     let passive: Vec<Vec<u8>> = Parser::new(0)
         .parse_all(&linked)
         .filter_map(|p| match p.unwrap() {
-            Payload::DataSection(reader) => Some(reader.into_iter().map(|d| d.unwrap().data.to_vec()).collect::<Vec<_>>()),
+            Payload::DataSection(reader) => Some(
+                reader
+                    .into_iter()
+                    .map(|d| d.unwrap().data.to_vec())
+                    .collect::<Vec<_>>(),
+            ),
             _ => None,
         })
         .flatten()
         .collect();
-    assert_eq!(passive, [b"manifest".to_vec(), Vec::new(), b"last".to_vec()]);
+    assert_eq!(
+        passive,
+        [b"manifest".to_vec(), Vec::new(), b"last".to_vec()]
+    );
     assert_eq!(run_module(&linked).status, 0);
+}
+
+#[test]
+fn many_segments() {
+    let n: u32 = std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(99_998);
+    let runtime = runtime(Start::DataLen(n as i32), "data_len", T_DATA_LEN);
+    let files: Vec<Vec<u8>> = (0..n).map(|i| i.to_le_bytes().to_vec()).collect();
+    let mut segments: Vec<&[u8]> = vec![b"manifest"];
+    segments.extend(files.iter().map(Vec::as_slice));
+    let t = std::time::Instant::now();
+    let module = link_with(&runtime, &segments).unwrap();
+    eprintln!("link {:?} size {}", t.elapsed(), module.len());
+    std::fs::write(format!("/tmp/c2w-tr/many-{n}.wasm"), &module).unwrap();
+    let t = std::time::Instant::now();
+    assert_eq!(run_module(&module).status, 0);
+    eprintln!("run {:?}", t.elapsed());
+    segments.push(b"one too many");
+    let err = format!("{:#}", link_with(&runtime, &segments).unwrap_err());
+    assert!(err.contains("more than the 100000 a module may have"), "{err}");
 }

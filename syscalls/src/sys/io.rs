@@ -160,7 +160,8 @@ impl<H: Host> Kernel<H> {
         if count > IOV_MAX {
             return Err(Errno::EINVAL);
         }
-        let bytes = self.mem().bytes(addr, count * IOVEC_SIZE as u64)?;
+        let mem = self.mem();
+        let bytes = mem.bytes(addr, count * IOVEC_SIZE as u64)?;
         Ok(bytes.chunks(IOVEC_SIZE).map(decode_iovec).collect())
     }
 
@@ -266,8 +267,8 @@ impl<H: Host> Kernel<H> {
                 *offset = off as u64;
                 Ok(off as u64)
             }
-            OpenFile { obj: &mut Object::File(ino), offset, .. } => {
-                let size = self.vfs.len(ino) as i64;
+            OpenFile { obj: Object::File(ino), offset, .. } => {
+                let size = self.vfs.len(*ino) as i64;
                 let new = match whence {
                     SEEK_SET => off,
                     SEEK_CUR => (*offset as i64).checked_add(off).ok_or(Errno::EOVERFLOW)?,

@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// The BusyBox riscv64 fixture (static, stripped).
-pub const BUSYBOX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/riscv64/busybox");
+pub const BUSYBOX: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/riscv64/busybox"
+);
 
 /// `e_machine` values used by the tests.
 pub const EM_RISCV: u16 = 243;
@@ -22,7 +25,9 @@ pub fn tiny_elf(machine: u16, interp: Option<&str>) -> Vec<u8> {
     const EHDR: usize = 64;
     const PHDR: usize = 56;
     let phnum = 1 + usize::from(interp.is_some());
-    let interp_bytes = interp.map(|i| [i.as_bytes(), b"\0"].concat()).unwrap_or_default();
+    let interp_bytes = interp
+        .map(|i| [i.as_bytes(), b"\0"].concat())
+        .unwrap_or_default();
     let interp_off = EHDR + PHDR * phnum;
     let code_off = interp_off + interp_bytes.len();
     // li a0, 42; li a7, 93 (exit); ecall
@@ -50,7 +55,13 @@ pub fn tiny_elf(machine: u16, interp: Option<&str>) -> Vec<u8> {
         }
     };
     if interp.is_some() {
-        phdr(3, 4, interp_off, TINY_BASE + interp_off as u64, interp_bytes.len()); // PT_INTERP, R
+        phdr(
+            3,
+            4,
+            interp_off,
+            TINY_BASE + interp_off as u64,
+            interp_bytes.len(),
+        ); // PT_INTERP, R
     }
     phdr(1, 5, 0, TINY_BASE, size); // PT_LOAD, R+X
     elf.extend_from_slice(&interp_bytes);

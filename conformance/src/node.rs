@@ -1,0 +1,45 @@
+//! A second WASI runtime: node's `node:wasi`, through `node/run.mjs`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::invocation::Invocation;
+use crate::outcome::Outcome;
+use crate::tools::{self, NODE};
+use crate::tree::Tree;
+
+/// The runner script: `node run.mjs [--dir HOST::GUEST]... [--env K=V]...
+/// MODULE [ARGS...]`.
+pub fn runner() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("node/run.mjs")
+}
+
+/// The major version of the node on `PATH`, if it runs.
+pub fn major_version() -> Option<u32> {
+    let version = tools::version(NODE).ok()?;
+    version.strip_prefix('v')?.split('.').next()?.parse().ok()
+}
+
+/// Runs `module` under node with `inv`.
+pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
+    let mut cmd = Command::new(NODE);
+    cmd.arg("--no-warnings").arg(runner());
+    if let Some(mount) = &inv.mount {
+        cmd.arg("--dir")
+            .arg(format!("{}::{}", mount.host.display(), mount.guest));
+    }
+    for (k, v) in &inv.env {
+        cmd.arg("--env").arg(format!("{k}={v}"));
+    }
+    cmd.arg("--").arg(module).args(&inv.args).current_dir("/");
+    let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
+    Ok(Outcome {
+        status: finished.status,
+        stdout: finished.stdout,
+        stderr: finished.stderr,
+        files: inv.mount.as_ref().map(|m| Tree::read(&m.host)).transpose()?,
+    })
+}

@@ -1,0 +1,40 @@
+//! The reference side: a riscv64 Linux executable under qemu-user.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use std::process::Command;
+
+use crate::invocation::Invocation;
+use crate::outcome::Outcome;
+use crate::tools::{self, QEMU};
+use crate::tree::Tree;
+
+/// Runs `elf` under qemu-riscv64 with `inv`: an empty environment plus
+/// `inv.env`, the working directory `/` (as in a translated module), and
+/// `inv.mount`'s directory, which must be at its guest path on the host
+/// (qemu-user shares the host's file system).
+pub fn run(elf: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
+    if let Some(mount) = &inv.mount {
+        ensure!(
+            mount.host == Path::new(&mount.guest),
+            "qemu-user sees host paths: {} cannot appear at {}",
+            mount.host.display(),
+            mount.guest
+        );
+    }
+    let mut cmd = Command::new(QEMU);
+    cmd.arg(elf)
+        .args(&inv.args)
+        .env_clear()
+        .envs(inv.env.iter().map(|(k, v)| (k, v)))
+        .current_dir("/");
+    let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
+    Ok(Outcome {
+        status: finished.status,
+        stdout: finished.stdout,
+        stderr: finished.stderr,
+        files: inv.mount.as_ref().map(|m| Tree::read(&m.host)).transpose()?,
+    })
+}

@@ -1,0 +1,97 @@
+//! The translated side: a module built with c2w-aot and run on its embedded
+//! wasmtime.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use c2w_aot::{BuildOptions, RunOptions, Stdin};
+
+use crate::invocation::Invocation;
+use crate::outcome::Outcome;
+use crate::tree::Tree;
+
+/// How the guest code runs inside the module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Everything in the bundled interpreter (`--interp-only`).
+    Interp,
+    /// Ahead-of-time translated code, the interpreter only for what the
+    /// translator could not see.
+    Aot,
+}
+
+/// The modes every differential test runs in.
+pub const MODES: &[Mode] = &[Mode::Interp];
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Interp => "interp",
+            Mode::Aot => "aot",
+        }
+    }
+
+    fn interp_only(self) -> bool {
+        self == Mode::Interp
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Builds a module from the static executable `elf` (placed in the image as
+/// `/<file name>` and used as the entrypoint) into `output`.
+pub fn build(elf: &Path, mode: Mode, output: &Path) -> Result<PathBuf> {
+    let options = BuildOptions {
+        input: elf.to_owned(),
+        output: output.to_owned(),
+        interp_only: mode.interp_only(),
+        ..BuildOptions::default()
+    };
+    c2w_aot::build(&options).with_context(|| format!("c2w-aot build {} failed", elf.display()))?;
+    Ok(output.to_owned())
+}
+
+/// Runs `module` with `inv` and captures its outcome. A run that takes
+/// longer than `limit` is reported as an error; its thread is abandoned
+/// (it stops with the test process).
+pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
+    let options = RunOptions {
+        module: module.to_owned(),
+        dirs: inv
+            .mount
+            .iter()
+            .map(|m| (m.host.clone(), m.guest.clone()))
+            .collect(),
+        env: inv.env.clone(),
+        args: inv.args.clone(),
+        stdin: Stdin::Bytes(inv.stdin.clone()),
+        capture: true,
+    };
+    let (done, result) = mpsc::channel();
+    thread::Builder::new()
+        .name(format!("run {}", module.display()))
+        .spawn(move || {
+            let _ = done.send(c2w_aot::run(&options));
+        })?;
+    let output = match result.recv_timeout(limit) {
+        Ok(output) => output.context("c2w-aot run failed")?,
+        Err(RecvTimeoutError::Timeout) => {
+            bail!("the module did not finish within {} s", limit.as_secs())
+        }
+        Err(RecvTimeoutError::Disconnected) => bail!("c2w-aot run panicked"),
+    };
+    Ok(Outcome {
+        status: output.status,
+        stdout: output.stdout,
+        stderr: output.stderr,
+        files: inv.mount.as_ref().map(|m| Tree::read(&m.host)).transpose()?,
+    })
+}
