@@ -32,8 +32,9 @@ const WATCHED: &[&str] = &[
     "rust-toolchain.toml",
 ];
 
-/// `CARGO_*` variables the nested cargo still needs: where crates live, how
-/// to reach registries, the shared jobserver, terminal settings.
+/// `CARGO_*` variables the nested cargo still needs (a trailing `_` keeps
+/// the whole family): where crates live and how to reach or replace
+/// registries, the shared jobserver, terminal settings.
 const KEPT_CARGO_VARS: &[&str] = &[
     "CARGO_HOME",
     "CARGO_MAKEFLAGS",
@@ -41,6 +42,7 @@ const KEPT_CARGO_VARS: &[&str] = &[
     "CARGO_HTTP_",
     "CARGO_REGISTRIES_",
     "CARGO_REGISTRY_",
+    "CARGO_SOURCE_",
     "CARGO_TERM_",
 ];
 

@@ -74,6 +74,8 @@ pub struct Kernel<H: Host> {
     pub(crate) robust_list: (u64, u64),
     pub(crate) tid_address: u64,
     pub(crate) exit: Option<i32>,
+    /// Process name (prctl PR_SET_NAME / PR_GET_NAME).
+    pub(crate) comm: [u8; crate::sys::COMM_LEN],
     unimplemented: BTreeMap<u64, u64>,
 }
 
@@ -153,6 +155,7 @@ impl<H: Host> Kernel<H> {
                 None => envp.push(entry.clone()),
             }
         }
+        let argv0 = argv[0].clone();
         let strace = wasi_env.iter().any(|e| e == "C2W_STRACE=1");
         let tty = [0, 1, 2].map(|fd| host.isatty(fd));
         let mut rlimits = [(RLIM_INFINITY, RLIM_INFINITY); RLIM_NLIMITS as usize];
@@ -180,6 +183,7 @@ impl<H: Host> Kernel<H> {
             robust_list: (0, 0),
             tid_address: 0,
             exit: None,
+            comm: crate::sys::comm_of(&argv0),
             unimplemented: BTreeMap::new(),
         };
         kernel.cwd = kernel.initial_cwd(now);

@@ -189,10 +189,34 @@ impl MemoryMap {
         !keys.is_empty()
     }
 
-    /// Records a mapping over `[start, start + len)`, replacing what was there.
+    /// Records a mapping over `[start, start + len)`, replacing what was
+    /// there.
     pub fn insert(&mut self, start: u64, len: u64, prot: u32, kind: VmaKind) {
         self.unmap(start, len);
         self.vmas.insert(start, Vma { end: start + len, prot, kind });
+        self.merge(start, start + len);
+    }
+
+    /// Merges equal neighbouring mappings that touch `[start, end]`, as
+    /// Linux merges VMAs.
+    fn merge(&mut self, start: u64, end: u64) {
+        let first = self.vmas.range(..start).next_back().map_or(start, |(&s, _)| s);
+        let keys: Vec<u64> = self.vmas.range(first..=end).map(|(&s, _)| s).collect();
+        let mut current = None::<u64>;
+        for s in keys {
+            match current {
+                Some(c) => {
+                    let (a, b) = (&self.vmas[&c], &self.vmas[&s]);
+                    if a.end == s && a.prot == b.prot && a.kind == b.kind {
+                        let end = self.vmas.remove(&s).unwrap().end;
+                        self.vmas.get_mut(&c).unwrap().end = end;
+                    } else {
+                        current = Some(s);
+                    }
+                }
+                None => current = Some(s),
+            }
+        }
     }
 
     /// Changes the protection of `[start, start + len)`; `ENOMEM` if part of
@@ -210,6 +234,7 @@ impl MemoryMap {
             }
             vma.prot = prot;
         }
+        self.merge(start, start + len);
         Ok(())
     }
 

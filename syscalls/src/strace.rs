@@ -19,6 +19,8 @@ pub enum Arg {
     Hex,
     /// Octal (modes).
     Oct,
+    /// openat's mode: octal, shown only when the flags in argument N create.
+    OpenMode(usize),
     /// A file descriptor.
     Fd,
     /// A dirfd: `AT_FDCWD` or a descriptor.
@@ -231,7 +233,25 @@ fn hex(v: u64) -> String {
     }
 }
 
-fn format_arg(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> String {
+/// Octal as C writes it: `0`, `0644`.
+fn octal(v: u64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("0{v:o}")
+    }
+}
+
+/// The argument as shown, or `None` when strace leaves it out.
+fn format_arg(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> Option<String> {
+    if let Arg::OpenMode(flags) = arg {
+        let creates = args[flags] as u32 & O_CREAT != 0 || args[flags] as u32 & O_TMPFILE == O_TMPFILE;
+        return creates.then(|| octal(v));
+    }
+    Some(format_value(arg, v, args, result, mem))
+}
+
+fn format_value(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> String {
     let string_at = |addr: u64| match mem.read_cstr(addr, crate::mem::PATH_MAX) {
         Ok(b) => quote(b, crate::mem::PATH_MAX),
         Err(_) => hex(addr),
@@ -241,7 +261,7 @@ fn format_arg(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &
         Arg::Int => (v as i64).to_string(),
         Arg::UInt => v.to_string(),
         Arg::Hex => hex(v),
-        Arg::Oct => format!("0{:o}", v32),
+        Arg::Oct | Arg::OpenMode(_) => octal(v32 as u64),
         Arg::Fd => (v as i32).to_string(),
         Arg::Dirfd if v as i32 == AT_FDCWD => "AT_FDCWD".into(),
         Arg::Dirfd => (v as i32).to_string(),
@@ -305,7 +325,7 @@ fn format_result(ret: Ret, result: &SysResult<u64>) -> String {
         },
         (Ret::Int, Ok(v)) => (*v as i64).to_string(),
         (Ret::Hex, Ok(v)) => format!("{v:#x}"),
-        (Ret::Oct, Ok(v)) => format!("0{v:o}"),
+        (Ret::Oct, Ok(v)) => octal(*v),
     }
 }
 
@@ -317,7 +337,7 @@ pub fn format_call(sys: Option<Sys>, nr: u64, args: &[u64; 6], result: &SysResul
         return format!("syscall_{nr}({}) = {}", shown.join(", "), format_result(Ret::Int, &Err(Errno::ENOSYS)));
     };
     let shown: Vec<String> =
-        sys.args().iter().zip(args).map(|(&arg, &v)| format_arg(arg, v, args, result, mem)).collect();
+        sys.args().iter().zip(args).filter_map(|(&arg, &v)| format_arg(arg, v, args, result, mem)).collect();
     format!("{}({}) = {}", sys.name(), shown.join(", "), format_result(sys.ret(), result))
 }
 
@@ -337,7 +357,10 @@ mod tests {
             mem.write(16, b"/etc/passwd\0").unwrap();
             let args = [AT_FDCWD as i64 as u64, 16, (O_RDONLY | O_CLOEXEC) as u64, 0, 0, 0];
             let line = format_call(Some(Sys::Openat), 56, &args, &Ok(3), mem);
-            assert_eq!(line, r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC, 0) = 3"#);
+            assert_eq!(line, r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3"#);
+            let create = [args[0], 16, (O_WRONLY | O_CREAT | O_TRUNC) as u64, 0o644, 0, 0];
+            let line = format_call(Some(Sys::Openat), 56, &create, &Ok(4), mem);
+            assert_eq!(line, r#"openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 4"#);
             let line = format_call(Some(Sys::Openat), 56, &args, &Err(Errno::ENOENT), mem);
             assert!(line.ends_with("= -1 ENOENT (No such file or directory)"), "{line}");
         });

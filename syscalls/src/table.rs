@@ -55,7 +55,7 @@ syscalls! {
     Fchmodat "fchmodat" (Dirfd, Path, Oct) Int;
     Fchownat "fchownat" (Dirfd, Path, Int, Int, AtFlags) Int;
     Fchown "fchown" (Fd, Int, Int) Int;
-    Openat "openat" (Dirfd, Path, OpenFlags, Oct) Int;
+    Openat "openat" (Dirfd, Path, OpenFlags, OpenMode(2)) Int;
     Close "close" (Fd) Int;
     CloseRange "close_range" (Fd, Fd, Hex) Int;
     Pipe2 "pipe2" (Hex, OpenFlags) Int;
@@ -70,6 +70,8 @@ syscalls! {
     Preadv "preadv" (Fd, Hex, Int, Int) Int;
     Pwritev "pwritev" (Fd, Hex, Int, Int) Int;
     Sendfile "sendfile" (Fd, Fd, Hex, UInt) Int;
+    Pselect6 "pselect6" (Int, Hex, Hex, Hex, Hex, Hex) Int;
+    Ppoll "ppoll" (Hex, UInt, Hex, Hex, UInt) Int;
     Readlinkat "readlinkat" (Dirfd, Path, OutBuf(3), UInt) Int;
     Newfstatat "newfstatat" (Dirfd, Path, Hex, AtFlags) Int;
     Fstat "fstat" (Fd, Hex) Int;
@@ -105,6 +107,7 @@ syscalls! {
     Setrlimit "setrlimit" (Resource, Hex) Int;
     Getrusage "getrusage" (Int, Hex) Int;
     Umask "umask" (Oct) Oct;
+    Prctl "prctl" (Int, Hex, Hex, Hex, Hex) Int;
     Gettimeofday "gettimeofday" (Hex, Hex) Int;
     Getpid "getpid" () Int;
     Getppid "getppid" () Int;

@@ -63,13 +63,10 @@ pub struct RunOutput {
 /// stderr. Errors are failures to set the run up (unreadable module, missing
 /// directory, unsatisfied imports).
 pub fn run(opts: &RunOptions) -> Result<RunOutput> {
-    let engine = engine()?;
-    let t0 = std::time::Instant::now();
+    let Wasmtime { engine, linker } = Wasmtime::get()?;
     let module = Module::from_file(engine, &opts.module)
         .map_err(wasmtime_error)
         .with_context(|| format!("cannot load the module {}", opts.module.display()))?;
-    let linker = linker(engine)?;
-    eprintln!("compile {:?}", t0.elapsed());
 
     let program = opts
         .module
@@ -110,7 +107,6 @@ pub fn run(opts: &RunOptions) -> Result<RunOutput> {
         .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
         .and_then(|start| start.call(&mut store, ()));
     drop(store);
-    eprintln!("total {:?}", t0.elapsed());
 
     let mut output = RunOutput::default();
     if let Some((stdout, stderr)) = captured {
@@ -142,43 +138,55 @@ pub fn run(opts: &RunOptions) -> Result<RunOutput> {
     Ok(output)
 }
 
-/// The process's engine, created on first use.
-fn engine() -> Result<&'static Engine> {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    if let Some(engine) = ENGINE.get() {
-        return Ok(engine);
-    }
-    let mut config = Config::new();
-    config
-        .enable_incremental_compilation(Arc::new(FunctionCache::default()))
-        .map_err(wasmtime_error)?;
-    // The on-disk cache is an optimisation: without a usable cache
-    // directory, modules are simply compiled every time.
-    if let Ok(cache) = wasmtime::Cache::from_file(None) {
-        config.cache(Some(cache));
-    }
-    let engine = Engine::new(&config)
-        .map_err(wasmtime_error)
-        .context("cannot set up wasmtime")?;
-    Ok(ENGINE.get_or_init(|| engine))
+/// The process's engine and WASI linker, set up on first use.
+struct Wasmtime {
+    engine: Engine,
+    linker: Linker<WasiP1Ctx>,
 }
 
-/// WASI preview 1, with a `proc_exit` that passes on every Linux exit
-/// status (wasmtime's own rejects 126 and above).
-fn linker(engine: &Engine) -> Result<Linker<WasiP1Ctx>> {
-    let mut linker = Linker::new(engine);
-    p1::add_to_linker_sync(&mut linker, |ctx| ctx).map_err(wasmtime_error)?;
-    linker.allow_shadowing(true);
-    linker
-        .func_wrap(
-            "wasi_snapshot_preview1",
-            "proc_exit",
-            |_: Caller<'_, WasiP1Ctx>, status: i32| -> wasmtime::Result<()> {
-                Err(I32Exit(status).into())
-            },
-        )
-        .map_err(wasmtime_error)?;
-    Ok(linker)
+impl Wasmtime {
+    fn get() -> Result<&'static Wasmtime> {
+        static WASMTIME: OnceLock<Wasmtime> = OnceLock::new();
+        if let Some(wasmtime) = WASMTIME.get() {
+            return Ok(wasmtime);
+        }
+        let engine = Self::engine()?;
+        let linker = Self::linker(&engine)?;
+        Ok(WASMTIME.get_or_init(|| Wasmtime { engine, linker }))
+    }
+
+    fn engine() -> Result<Engine> {
+        let mut config = Config::new();
+        config
+            .enable_incremental_compilation(Arc::new(FunctionCache::default()))
+            .map_err(wasmtime_error)?;
+        // The on-disk cache is an optimisation: without a usable cache
+        // directory, modules are simply compiled every time.
+        if let Ok(cache) = wasmtime::Cache::from_file(None) {
+            config.cache(Some(cache));
+        }
+        Engine::new(&config)
+            .map_err(wasmtime_error)
+            .context("cannot set up wasmtime")
+    }
+
+    /// WASI preview 1, with a `proc_exit` that passes on every Linux exit
+    /// status (wasmtime's own rejects 126 and above).
+    fn linker(engine: &Engine) -> Result<Linker<WasiP1Ctx>> {
+        let mut linker = Linker::new(engine);
+        p1::add_to_linker_sync(&mut linker, |ctx| ctx).map_err(wasmtime_error)?;
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap(
+                "wasi_snapshot_preview1",
+                "proc_exit",
+                |_: Caller<'_, WasiP1Ctx>, status: i32| -> wasmtime::Result<()> {
+                    Err(I32Exit(status).into())
+                },
+            )
+            .map_err(wasmtime_error)?;
+        Ok(linker)
+    }
 }
 
 /// Compiled functions by Cranelift's cache key, for the life of the process.

@@ -377,9 +377,39 @@ fn build_then_run_cli() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains(&format!("wrote {}", s(&out))), "{stdout}");
     assert_eq!(listing(dir.path()), ["prog", "prog.wasm"]);
-    // Whatever the program does, `run` exits with a status, not a Rust error.
+    // The program calls exit(42).
     let output = c2w_aot(&["run", s(&out)]);
+    assert_eq!(
+        output.status.code(),
+        Some(42),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn run_with_a_missing_directory() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let module = dir.path().join("prog.wasm");
+    assert!(c2w_aot(&["build", s(&input), "-o", s(&module)])
+        .status
+        .success());
+    let missing = dir.path().join("missing");
+    let output = c2w_aot(&[
+        "run",
+        s(&module),
+        "--dir",
+        &format!("{}::/data", s(&missing)),
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("c2w-aot: error: cannot"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains(&format!(
+            "cannot open the directory {} (for /data)",
+            s(&missing)
+        )),
+        "{stderr}"
+    );
 }

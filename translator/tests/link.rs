@@ -30,18 +30,22 @@ const T_DATA_LEN: u32 = 2;
 const T_DATA_COPY: u32 = 3;
 const T_NONE: u32 = 4;
 
-/// What the hand-made runtime's `_start` does.
-enum Start {
-    /// Writes segments 0 and 1 to stdout (the second through a
-    /// `call_indirect`), then exits with this status.
-    EmitAndExit(i32),
-    /// Asks for the length of this segment.
-    DataLen(i32),
+/// One step of the hand-made runtime's `_start`.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Write segment `seg` to stdout (through `data_len` and `data_copy`).
+    Emit(i32),
+    /// The same through the table (`call_indirect`).
+    EmitIndirect(i32),
+    /// Exit with this status.
+    Exit(i32),
+    /// Exit with the length of segment `seg`.
+    ExitWithLen(i32),
 }
 
 /// A runtime importing `c2w.data_len` and `c2w.data_copy` between two WASI
 /// imports, with its own active data segment, a table, and a name section.
-fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
+fn runtime(steps: &[Step], data_len_name: &str, data_len_type: u32) -> Vec<u8> {
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32; 4], [ValType::I32]);
     types.ty().function([ValType::I32], []);
@@ -124,25 +128,25 @@ fn runtime(start: Start, data_len_name: &str, data_len_type: u32) -> Vec<u8> {
         emit.instruction(&i);
     }
     let mut start_fn = Function::new([]);
-    let body = match start {
-        Start::EmitAndExit(status) => vec![
-            I::I32Const(0),
-            I::Call(EMIT),
-            I::I32Const(1),
-            I::I32Const(0),
-            I::CallIndirect {
-                type_index: T_I32_TO_NONE,
-                table_index: 0,
-            },
-            I::I32Const(status),
-            I::Call(PROC_EXIT),
-            I::End,
-        ],
-        Start::DataLen(seg) => vec![I::I32Const(seg), I::Call(DATA_LEN), I::Drop, I::End],
-    };
-    for i in &body {
-        start_fn.instruction(i);
+    for step in steps {
+        let instructions = match *step {
+            Step::Emit(seg) => vec![I::I32Const(seg), I::Call(EMIT)],
+            Step::EmitIndirect(seg) => vec![
+                I::I32Const(seg),
+                I::I32Const(0),
+                I::CallIndirect {
+                    type_index: T_I32_TO_NONE,
+                    table_index: 0,
+                },
+            ],
+            Step::Exit(status) => vec![I::I32Const(status), I::Call(PROC_EXIT)],
+            Step::ExitWithLen(seg) => vec![I::I32Const(seg), I::Call(DATA_LEN), I::Call(PROC_EXIT)],
+        };
+        for i in &instructions {
+            start_fn.instruction(i);
+        }
     }
+    start_fn.instruction(&I::End);
     let mut code = CodeSection::new();
     code.function(&emit).function(&start_fn);
 
@@ -206,7 +210,8 @@ fn run_module(module: &[u8]) -> c2w_aot::RunOutput {
 
 #[test]
 fn linked_module_reads_its_segments() {
-    let runtime = runtime(Start::EmitAndExit(200), "data_len", T_DATA_LEN);
+    let steps = [Step::Emit(0), Step::EmitIndirect(1), Step::Exit(200)];
+    let runtime = runtime(&steps, "data_len", T_DATA_LEN);
     let segments: [&[u8]; 2] = [b"{\"manifest\":true}\n", b"file bytes\n"];
     let module = link_with(&runtime, &segments).unwrap();
     Validator::new_with_features(WasmFeatures::WASM2)
@@ -290,7 +295,7 @@ fn linked_module_reads_its_segments() {
 #[test]
 fn unknown_segment_traps() {
     for seg in [2, -1, 1000] {
-        let out_of_range = runtime(Start::DataLen(seg), "data_len", T_DATA_LEN);
+        let out_of_range = runtime(&[Step::ExitWithLen(seg)], "data_len", T_DATA_LEN);
         let module = link_with(&out_of_range, &[b"manifest", b"file"]).unwrap();
         let output = run_module(&module);
         assert_eq!(output.status, c2w_aot::run::TRAP_STATUS);
@@ -301,14 +306,14 @@ fn unknown_segment_traps() {
         );
     }
     // In range: no trap.
-    let in_range = runtime(Start::DataLen(1), "data_len", T_DATA_LEN);
+    let in_range = runtime(&[Step::ExitWithLen(1)], "data_len", T_DATA_LEN);
     let module = link_with(&in_range, &[b"manifest", b"file"]).unwrap();
-    assert_eq!(run_module(&module).status, 0);
+    assert_eq!(run_module(&module).status, 4);
 }
 
 #[test]
 fn unknown_or_mistyped_imports_are_refused() {
-    let unknown = runtime(Start::DataLen(0), "data_size", T_DATA_LEN);
+    let unknown = runtime(&[], "data_size", T_DATA_LEN);
     let err = format!("{:#}", link_with(&unknown, &[b"manifest"]).unwrap_err());
     assert!(
         err.contains("the runtime imports c2w.data_size, which the linker does not define"),
@@ -375,19 +380,34 @@ fn runtime_without_imports_or_data() {
 
 #[test]
 fn many_segments() {
-    let n: u32 = std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(99_998);
-    let runtime = runtime(Start::DataLen(n as i32), "data_len", T_DATA_LEN);
-    let files: Vec<Vec<u8>> = (0..n).map(|i| i.to_le_bytes().to_vec()).collect();
+    // More segments than one generated br_table takes: a two-level dispatch.
+    let count = 2 * 4096 + 3;
+    let files: Vec<Vec<u8>> = (0..count).map(|i| vec![i as u8; i % 251]).collect();
     let mut segments: Vec<&[u8]> = vec![b"manifest"];
     segments.extend(files.iter().map(Vec::as_slice));
-    let t = std::time::Instant::now();
-    let module = link_with(&runtime, &segments).unwrap();
-    eprintln!("link {:?} size {}", t.elapsed(), module.len());
-    std::fs::write(format!("/tmp/c2w-tr/many-{n}.wasm"), &module).unwrap();
-    let t = std::time::Instant::now();
-    assert_eq!(run_module(&module).status, 0);
-    eprintln!("run {:?}", t.elapsed());
-    segments.push(b"one too many");
-    let err = format!("{:#}", link_with(&runtime, &segments).unwrap_err());
-    assert!(err.contains("more than the 100000 a module may have"), "{err}");
+    let last = count as i32;
+    let steps = [
+        Step::Emit(last),
+        Step::Emit(4097),
+        Step::Emit(0),
+        Step::ExitWithLen(last - 1),
+    ];
+    let module = link_with(&runtime(&steps, "data_len", T_DATA_LEN), &segments).unwrap();
+    let output = run_module(&module);
+    assert_eq!(
+        output.stdout,
+        [segments[last as usize], segments[4097], b"manifest"].concat()
+    );
+    assert_eq!(output.status, segments[last as usize - 1].len() as i32);
+
+    // The most a module may hold.
+    let many = vec![&b""[..]; c2w_aot::link::MAX_DATA_SEGMENTS];
+    let err = format!(
+        "{:#}",
+        link_with(&runtime(&[], "data_len", T_DATA_LEN), &many).unwrap_err()
+    );
+    assert!(
+        err.contains("more than the 100000 a module may have"),
+        "{err}"
+    );
 }

@@ -3,6 +3,7 @@
 mod fs;
 mod io;
 mod memory;
+mod poll;
 mod process;
 mod time;
 
@@ -10,6 +11,8 @@ use crate::errno::{Errno, SysResult};
 use crate::host::Host;
 use crate::kernel::Kernel;
 use crate::table::Sys;
+
+pub(crate) use process::{comm_of, COMM_LEN};
 
 /// Argument as a C `int`.
 fn int(a: u64) -> i32 {
@@ -63,6 +66,8 @@ impl<H: Host> Kernel<H> {
             Preadv => self.sys_readv(int(a[0]), a[1], a[2], Some(a[3] as i64)),
             Pwritev => self.sys_writev(int(a[0]), a[1], a[2], Some(a[3] as i64)),
             Sendfile => self.sys_sendfile(int(a[0]), int(a[1]), a[2], a[3]),
+            Pselect6 => self.sys_pselect6(int(a[0]), [a[1], a[2], a[3]], a[4]),
+            Ppoll => self.sys_ppoll(a[0], a[1], a[2]),
             Readlinkat => self.sys_readlinkat(int(a[0]), a[1], a[2], a[3] as i64),
             Newfstatat => self.sys_newfstatat(int(a[0]), a[1], a[2], uint(a[3])),
             Fstat => self.sys_fstat(int(a[0]), a[1]),
@@ -100,6 +105,7 @@ impl<H: Host> Kernel<H> {
             Setrlimit => self.sys_prlimit64(0, uint(a[0]), a[1], 0),
             Prlimit64 => self.sys_prlimit64(int(a[0]), uint(a[1]), a[2], a[3]),
             Getrusage => self.sys_getrusage(int(a[0]), a[1]),
+            Prctl => self.sys_prctl(int(a[0]), a[1]),
             Umask => Ok(std::mem::replace(&mut self.umask, uint(a[0]) & 0o777) as u64),
             Gettimeofday => self.sys_gettimeofday(a[0], a[1]),
             Getpid | Gettid => Ok(process::PID),

@@ -18,6 +18,18 @@ const RELEASE: &str = "6.1.0";
 const VERSION: &str = "#1 SMP PREEMPT_DYNAMIC";
 const NODENAME: &str = "localhost";
 
+/// Size of the process name (`TASK_COMM_LEN`), NUL included.
+pub const COMM_LEN: usize = 16;
+
+/// The initial process name: the program's file name, cut to fit.
+pub fn comm_of(path: &str) -> [u8; COMM_LEN] {
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let mut comm = [0u8; COMM_LEN];
+    let n = name.len().min(COMM_LEN - 1);
+    comm[..n].copy_from_slice(&name[..n]);
+    comm
+}
+
 /// Size of `struct rusage`.
 const RUSAGE_SIZE: u64 = 144;
 /// Size of `stack_t`.
@@ -102,6 +114,35 @@ impl<H: Host> Kernel<H> {
         };
         self.mem().write(buf, &encode_sysinfo(&info))?;
         Ok(0)
+    }
+
+    /// prctl: the process name, and options that only matter with other
+    /// processes around.
+    pub(crate) fn sys_prctl(&mut self, option: i32, arg: u64) -> SysResult<u64> {
+        const PR_SET_PDEATHSIG: i32 = 1;
+        const PR_GET_PDEATHSIG: i32 = 2;
+        const PR_GET_DUMPABLE: i32 = 3;
+        const PR_SET_DUMPABLE: i32 = 4;
+        const PR_SET_NAME: i32 = 15;
+        const PR_GET_NAME: i32 = 16;
+        const PR_SET_NO_NEW_PRIVS: i32 = 38;
+        const PR_GET_NO_NEW_PRIVS: i32 = 39;
+        let mem = self.mem();
+        match option {
+            PR_SET_NAME => {
+                let name = mem.read_cstr(arg, usize::MAX).or_else(|_| mem.bytes(arg, COMM_LEN - 1))?;
+                let n = name.len().min(COMM_LEN - 1);
+                self.comm = [0; COMM_LEN];
+                self.comm[..n].copy_from_slice(&name[..n]);
+                Ok(0)
+            }
+            PR_GET_NAME => mem.write(arg, &self.comm).map(|_| 0),
+            PR_GET_PDEATHSIG => mem.write_u32(arg, 0).map(|_| 0),
+            PR_GET_DUMPABLE => Ok(1),
+            PR_SET_PDEATHSIG | PR_SET_DUMPABLE | PR_SET_NO_NEW_PRIVS => Ok(0),
+            PR_GET_NO_NEW_PRIVS => Ok(0),
+            _ => Err(Errno::EINVAL),
+        }
     }
 
     pub(crate) fn sys_sched_getaffinity(&mut self, pid: i32, size: u64, mask: u64) -> SysResult<u64> {
