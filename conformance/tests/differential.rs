@@ -86,6 +86,7 @@ fn main() {
             std::process::exit(101);
         }
     };
+    let trials = common::ignore_known_failures(trials);
     let trials = match tools::missing(&[CC, QEMU]) {
         Some(why) => common::skip_all(trials, &why),
         None => trials,

@@ -108,7 +108,10 @@ const ERRNOS: &[(wasi::Errno, Errno)] = &[
 
 /// The Linux errno for a WASI one.
 fn errno(e: wasi::Errno) -> Errno {
-    ERRNOS.iter().find(|(w, _)| *w == e).map_or(Errno::EIO, |&(_, l)| l)
+    ERRNOS
+        .iter()
+        .find(|(w, _)| *w == e)
+        .map_or(Errno::EIO, |&(_, l)| l)
 }
 
 trait Wasi<T> {
@@ -218,25 +221,37 @@ impl WasiHost {
 
 impl Host for WasiHost {
     fn read(&mut self, fd: HostFd, buf: &mut [u8]) -> SysResult<usize> {
-        let iov = [wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: buf.len() }];
+        let iov = [wasi::Iovec {
+            buf: buf.as_mut_ptr(),
+            buf_len: buf.len(),
+        }];
         // SAFETY: the iovec describes `buf`.
         unsafe { wasi::fd_read(fd, &iov) }.linux()
     }
 
     fn write(&mut self, fd: HostFd, buf: &[u8]) -> SysResult<usize> {
-        let iov = [wasi::Ciovec { buf: buf.as_ptr(), buf_len: buf.len() }];
+        let iov = [wasi::Ciovec {
+            buf: buf.as_ptr(),
+            buf_len: buf.len(),
+        }];
         // SAFETY: the iovec describes `buf`.
         unsafe { wasi::fd_write(fd, &iov) }.linux()
     }
 
     fn pread(&mut self, fd: HostFd, buf: &mut [u8], offset: u64) -> SysResult<usize> {
-        let iov = [wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: buf.len() }];
+        let iov = [wasi::Iovec {
+            buf: buf.as_mut_ptr(),
+            buf_len: buf.len(),
+        }];
         // SAFETY: the iovec describes `buf`.
         unsafe { wasi::fd_pread(fd, &iov, offset) }.linux()
     }
 
     fn pwrite(&mut self, fd: HostFd, buf: &[u8], offset: u64) -> SysResult<usize> {
-        let iov = [wasi::Ciovec { buf: buf.as_ptr(), buf_len: buf.len() }];
+        let iov = [wasi::Ciovec {
+            buf: buf.as_ptr(),
+            buf_len: buf.len(),
+        }];
         // SAFETY: the iovec describes `buf`.
         unsafe { wasi::fd_pwrite(fd, &iov, offset) }.linux()
     }
@@ -258,7 +273,9 @@ impl Host for WasiHost {
 
     fn fstat(&mut self, fd: HostFd) -> SysResult<HostStat> {
         // SAFETY: plain WASI call.
-        unsafe { wasi::fd_filestat_get(fd) }.linux().map(|s| host_stat(&s))
+        unsafe { wasi::fd_filestat_get(fd) }
+            .linux()
+            .map(|s| host_stat(&s))
     }
 
     fn set_size(&mut self, fd: HostFd, size: u64) -> SysResult<()> {
@@ -278,19 +295,27 @@ impl Host for WasiHost {
         let mut cookie = 0;
         loop {
             // SAFETY: `buf` is valid for its length.
-            let used = unsafe { wasi::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie) }.linux()?;
+            let used =
+                unsafe { wasi::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie) }.linux()?;
             let mut off = 0;
             let mut progressed = false;
             while off + DIRENT_SIZE <= used {
                 // SAFETY: in bounds; `Dirent` is plain data, read unaligned.
-                let d: wasi::Dirent = unsafe { core::ptr::read_unaligned(buf[off..].as_ptr().cast()) };
+                let d: wasi::Dirent =
+                    unsafe { core::ptr::read_unaligned(buf[off..].as_ptr().cast()) };
                 let name_start = off + DIRENT_SIZE;
                 let name_end = name_start + d.d_namlen as usize;
                 if name_end > used {
                     break;
                 }
                 let name = String::from_utf8_lossy(&buf[name_start..name_end]).into_owned();
-                out.push(HostDirEntry { name, ino: d.d_ino, kind: file_type(d.d_type) });
+                if name != "." && name != ".." {
+                    out.push(HostDirEntry {
+                        name,
+                        ino: d.d_ino,
+                        kind: file_type(d.d_type),
+                    });
+                }
                 cookie = d.d_next;
                 off = name_end;
                 progressed = true;
@@ -327,13 +352,25 @@ impl Host for WasiHost {
         }
         let fdflags = if opts.append { wasi::FDFLAGS_APPEND } else { 0 };
         // SAFETY: plain WASI call.
-        unsafe { wasi::path_open(dir, lookup(opts.follow), path, oflags, rights, COMMON_RIGHTS | WRITE_RIGHTS | wasi::RIGHTS_FD_READ, fdflags) }
-            .linux()
+        unsafe {
+            wasi::path_open(
+                dir,
+                lookup(opts.follow),
+                path,
+                oflags,
+                rights,
+                COMMON_RIGHTS | WRITE_RIGHTS | wasi::RIGHTS_FD_READ,
+                fdflags,
+            )
+        }
+        .linux()
     }
 
     fn stat(&mut self, dir: HostFd, path: &str, follow: bool) -> SysResult<HostStat> {
         // SAFETY: plain WASI call.
-        unsafe { wasi::path_filestat_get(dir, lookup(follow), path) }.linux().map(|s| host_stat(&s))
+        unsafe { wasi::path_filestat_get(dir, lookup(follow), path) }
+            .linux()
+            .map(|s| host_stat(&s))
     }
 
     fn mkdir(&mut self, dir: HostFd, path: &str) -> SysResult<()> {
@@ -374,7 +411,14 @@ impl Host for WasiHost {
         unsafe { wasi::path_link(old_dir, 0, old, new_dir, new) }.linux()
     }
 
-    fn set_times(&mut self, dir: HostFd, path: &str, atime: SetTime, mtime: SetTime, follow: bool) -> SysResult<()> {
+    fn set_times(
+        &mut self,
+        dir: HostFd,
+        path: &str,
+        atime: SetTime,
+        mtime: SetTime,
+        follow: bool,
+    ) -> SysResult<()> {
         let (a, m, flags) = times(atime, mtime);
         // SAFETY: plain WASI call.
         unsafe { wasi::path_filestat_set_times(dir, lookup(follow), path, a, m, flags) }.linux()
@@ -384,7 +428,9 @@ impl Host for WasiHost {
         let mut out = Vec::new();
         for fd in 3.. {
             // SAFETY: plain WASI call; preopens are numbered from 3 without gaps.
-            let Ok(pre) = (unsafe { wasi::fd_prestat_get(fd) }) else { break };
+            let Ok(pre) = (unsafe { wasi::fd_prestat_get(fd) }) else {
+                break;
+            };
             if pre.tag != wasi::PREOPENTYPE_DIR.raw() {
                 continue;
             }
@@ -454,12 +500,22 @@ impl Host for WasiHost {
         }
         // SAFETY: `buf` is linear memory (the runtime's heap or guest memory)
         // valid for its length; linear addresses fit in 32 bits.
-        unsafe { data_copy(seg as i32, buf.as_mut_ptr() as usize as i32, offset as u32 as i32, buf.len() as i32) }
+        unsafe {
+            data_copy(
+                seg as i32,
+                buf.as_mut_ptr() as usize as i32,
+                offset as u32 as i32,
+                buf.len() as i32,
+            )
+        }
     }
 
     fn guest_memory(&self) -> (*mut u8, u64) {
         let size = wasm32::memory_size(0) as u64 * WASM_PAGE;
-        (GUEST_BASE as usize as *mut u8, size.saturating_sub(GUEST_BASE))
+        (
+            GUEST_BASE as usize as *mut u8,
+            size.saturating_sub(GUEST_BASE),
+        )
     }
 
     fn guest_reserve(&mut self, len: u64) -> Result<(), Errno> {

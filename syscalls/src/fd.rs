@@ -23,15 +23,26 @@ pub enum Object {
     /// A host stdio stream (never closed on the host).
     Stdio(HostFd),
     /// A file in a mounted host directory.
-    HostFile { fd: HostFd, mount: usize, path: String },
+    HostFile {
+        fd: HostFd,
+        mount: usize,
+        path: String,
+    },
     /// A directory in a mounted host directory.
-    HostDir { fd: HostFd, mount: usize, path: String },
+    HostDir {
+        fd: HostFd,
+        mount: usize,
+        path: String,
+    },
     /// A regular file (or symlink, with O_PATH) of the tree.
     File(Ino),
     /// A directory of the tree.
     Dir(Ino),
     /// A device the kernel implements (its node is `ino`).
-    Dev { dev: Dev, ino: Ino },
+    Dev {
+        dev: Dev,
+        ino: Ino,
+    },
     PipeRead(Rc<RefCell<Pipe>>),
     PipeWrite(Rc<RefCell<Pipe>>),
 }
@@ -64,7 +75,13 @@ pub type FileRef = Rc<RefCell<OpenFile>>;
 impl OpenFile {
     /// A new description of `obj`.
     pub fn new(obj: Object, flags: u32, path: impl Into<String>) -> FileRef {
-        Rc::new(RefCell::new(OpenFile { obj, flags, offset: 0, dir: None, path: path.into() }))
+        Rc::new(RefCell::new(OpenFile {
+            obj,
+            flags,
+            offset: 0,
+            dir: None,
+            path: path.into(),
+        }))
     }
 
     /// Whether it was opened for reading.
@@ -81,9 +98,14 @@ impl OpenFile {
     pub fn dir_pos(&self) -> Option<Pos> {
         match &self.obj {
             Object::Dir(ino) => Some(Pos::Tree(*ino)),
-            Object::HostDir { mount, path, .. } => {
-                Some(Pos::Host { mount: *mount, path: if path == "." { String::new() } else { path.clone() } })
-            }
+            Object::HostDir { mount, path, .. } => Some(Pos::Host {
+                mount: *mount,
+                path: if path == "." {
+                    String::new()
+                } else {
+                    path.clone()
+                },
+            }),
             _ => None,
         }
     }
@@ -118,17 +140,26 @@ pub struct FdTable {
 impl FdTable {
     /// An empty table allowing `limit` descriptors.
     pub fn new(limit: u64) -> Self {
-        FdTable { fds: Vec::new(), limit }
+        FdTable {
+            fds: Vec::new(),
+            limit,
+        }
     }
 
     /// The entry of descriptor `fd`; `EBADF` if it is not open.
     pub fn get(&self, fd: i32) -> SysResult<&FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.fds.get(i)?.as_ref()).ok_or(Errno::EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.fds.get(i)?.as_ref())
+            .ok_or(Errno::EBADF)
     }
 
     /// The entry of descriptor `fd`, writable.
     pub fn get_mut(&mut self, fd: i32) -> SysResult<&mut FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)?.as_mut()).ok_or(Errno::EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.fds.get_mut(i)?.as_mut())
+            .ok_or(Errno::EBADF)
     }
 
     /// The open file of descriptor `fd`.
@@ -139,7 +170,9 @@ impl FdTable {
     /// Installs `file` at the lowest free descriptor `>= min`.
     pub fn insert_from(&mut self, min: i32, file: FileRef, cloexec: bool) -> SysResult<i32> {
         let min = usize::try_from(min).map_err(|_| Errno::EINVAL)?;
-        let free = (min..).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none())).unwrap();
+        let free = (min..)
+            .find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))
+            .unwrap();
         if free as u64 >= self.limit {
             return Err(Errno::EMFILE);
         }
@@ -169,13 +202,19 @@ impl FdTable {
 
     /// Removes descriptor `fd`.
     pub fn remove(&mut self, fd: i32) -> SysResult<FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)?.take()).ok_or(Errno::EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.fds.get_mut(i)?.take())
+            .ok_or(Errno::EBADF)
     }
 
     /// Open descriptors in `[first, last]`.
     pub fn open_in(&self, first: u32, last: u32) -> Vec<i32> {
         let end = (last as usize).saturating_add(1).min(self.fds.len());
-        (first as usize..end).filter(|&i| self.fds[i].is_some()).map(|i| i as i32).collect()
+        (first as usize..end)
+            .filter(|&i| self.fds[i].is_some())
+            .map(|i| i as i32)
+            .collect()
     }
 
     /// How many descriptors are open.

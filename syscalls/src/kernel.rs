@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::errno::{Errno, SysResult};
 use crate::fd::{FdTable, FileRef, Object, OpenFile};
-use crate::host::{Clock, Host, HostFd};
-use crate::image::{Manifest, MANIFEST_VERSION};
+use crate::host::{Clock, FileType, Host, HostFd, OpenOptions};
+use crate::image::{FileKind, Manifest, MANIFEST_VERSION};
 use crate::linux::{Timespec, O_RDWR, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::loader::{self, ElfInfo, ExecError, ReadAt, StackImage};
 use crate::mem::GuestMem;
@@ -94,6 +94,12 @@ fn mount_path(name: &str) -> Option<String> {
     }
 }
 
+/// Where the program's bytes come from.
+enum Source {
+    Tree(usize),
+    Host { fd: HostFd, size: u64 },
+}
+
 /// Reads a tree file for the loader.
 struct TreeFile<'a, H: Host> {
     vfs: &'a Vfs,
@@ -131,23 +137,47 @@ impl<H: Host> Kernel<H> {
     /// preopens, stdio, argv (entrypoint, then `wasi_args[1..]` or the
     /// manifest's cmd) and the environment (the manifest's, overridden by
     /// `wasi_env`). `C2W_STRACE=1` in `wasi_env` turns on syscall tracing.
-    pub fn new(mut host: H, manifest: Manifest, wasi_args: Vec<String>, wasi_env: Vec<String>) -> Result<Self, Error> {
+    pub fn new(
+        mut host: H,
+        manifest: Manifest,
+        wasi_args: Vec<String>,
+        wasi_env: Vec<String>,
+    ) -> Result<Self, Error> {
         if manifest.version != MANIFEST_VERSION {
-            return Err(Error::ManifestVersion { found: manifest.version, expected: MANIFEST_VERSION });
+            return Err(Error::ManifestVersion {
+                found: manifest.version,
+                expected: MANIFEST_VERSION,
+            });
         }
         if manifest.entrypoint.is_empty() {
             return Err(Error::NoEntrypoint);
         }
+        let short = manifest
+            .files
+            .iter()
+            .find(|f| f.kind == FileKind::File && host.data_len(f.segment) < f.size);
+        if let Some(f) = short {
+            return Err(Error::Manifest {
+                path: f.path.clone(),
+                reason: "its data segment is shorter than its size",
+            });
+        }
         let now = Timespec::from_nanos(host.clock_time(Clock::Realtime).unwrap_or(0));
-        let mut vfs = Vfs::from_manifest(&manifest, now)
-            .map_err(|e| Error::Manifest { path: e.path, reason: e.reason })?;
+        let mut vfs = Vfs::from_manifest(&manifest, now).map_err(|e| Error::Manifest {
+            path: e.path,
+            reason: e.reason,
+        })?;
         for (fd, name) in host.preopens() {
             if let Some(path) = mount_path(&name) {
                 vfs.mount(fd, &path, now);
             }
         }
         let mut argv = manifest.entrypoint.clone();
-        argv.extend(if wasi_args.len() > 1 { wasi_args[1..].to_vec() } else { manifest.cmd.clone() });
+        argv.extend(if wasi_args.len() > 1 {
+            wasi_args[1..].to_vec()
+        } else {
+            manifest.cmd.clone()
+        });
         let mut envp = manifest.env.clone();
         for entry in &wasi_env {
             match envp.iter_mut().find(|e| env_key(e) == env_key(entry)) {
@@ -163,8 +193,15 @@ impl<H: Host> Kernel<H> {
         rlimits[RLIMIT_NOFILE as usize] = (1024, 4096);
         let mut fds = FdTable::new(1024);
         for fd in 0..3 {
-            fds.insert(OpenFile::new(Object::Stdio(fd), O_RDWR, format!("/dev/std{}", ["in", "out", "err"][fd as usize])), false)
-                .expect("stdio fits");
+            fds.insert(
+                OpenFile::new(
+                    Object::Stdio(fd),
+                    O_RDWR,
+                    format!("/dev/std{}", ["in", "out", "err"][fd as usize]),
+                ),
+                false,
+            )
+            .expect("stdio fits");
         }
         let mut kernel = Kernel {
             host,
@@ -178,7 +215,11 @@ impl<H: Host> Kernel<H> {
             umask: 0o022,
             strace,
             tty,
-            signals: Signals { actions: [SigAction::default(); 64], mask: 0, altstack: None },
+            signals: Signals {
+                actions: [SigAction::default(); 64],
+                mask: 0,
+                altstack: None,
+            },
             rlimits,
             robust_list: (0, 0),
             tid_address: 0,
@@ -194,83 +235,149 @@ impl<H: Host> Kernel<H> {
     /// (as container runtimes do).
     fn initial_cwd(&mut self, now: Timespec) -> Pos {
         let workdir = self.manifest.workdir.clone();
-        match self.vfs.resolve(&mut self.host, &Pos::Tree(ROOT), &workdir, true).map(|l| l.res) {
-            Ok(Resolved::Node { ino, .. }) if self.vfs.node(ino).as_dir().is_some() => Pos::Tree(ino),
-            Ok(Resolved::Host { mount, path }) => Pos::Host { mount, path: if path == "." { String::new() } else { path } },
-            _ => self.vfs.ensure_dir(&workdir, now).map_or(Pos::Tree(ROOT), Pos::Tree),
+        match self
+            .vfs
+            .resolve(&mut self.host, &Pos::Tree(ROOT), &workdir, true)
+            .map(|l| l.res)
+        {
+            Ok(Resolved::Node { ino, .. }) if self.vfs.node(ino).as_dir().is_some() => {
+                Pos::Tree(ino)
+            }
+            Ok(Resolved::Host { mount, path }) => Pos::Host {
+                mount,
+                path: if path == "." { String::new() } else { path },
+            },
+            _ => self
+                .vfs
+                .ensure_dir(&workdir, now)
+                .map_or(Pos::Tree(ROOT), Pos::Tree),
         }
     }
 
     /// Finds the entrypoint like a container runtime: a path with a slash
     /// as is (relative to the working directory), a bare name on `PATH`.
-    fn find_entrypoint(&mut self, name: &str) -> Option<Resolved> {
+    fn find_entrypoint(&mut self, name: &str) -> Option<(String, Resolved)> {
         let candidates: Vec<String> = if name.contains('/') {
             vec![name.to_string()]
         } else {
-            let path = self.envp.iter().find(|e| env_key(e) == "PATH").and_then(|e| e.split_once('=')).map(|(_, v)| v);
+            let path = self
+                .envp
+                .iter()
+                .find(|e| env_key(e) == "PATH")
+                .and_then(|e| e.split_once('='))
+                .map(|(_, v)| v);
             path.unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
                 .split(':')
-                .map(|dir| format!("{}/{name}", if dir.is_empty() { "." } else { dir }))
+                .map(|dir| match dir {
+                    "" => format!("./{name}"),
+                    dir => format!("{}/{name}", dir.trim_end_matches('/')),
+                })
                 .collect()
         };
         let cwd = self.cwd.clone();
-        candidates.iter().find_map(|c| match self.vfs.resolve(&mut self.host, &cwd, c, true) {
-            Ok(l) => match l.res {
-                r @ Resolved::Node { .. } => Some(r),
-                r @ Resolved::Host { .. } if name.contains('/') || self.host_exists(&r) => Some(r),
+        candidates.into_iter().find_map(|c| {
+            let res = self.vfs.resolve(&mut self.host, &cwd, &c, true).ok()?.res;
+            match res {
+                Resolved::Node { .. } => Some((c, res)),
+                Resolved::Host { .. } if name.contains('/') || self.host_exists(&res) => {
+                    Some((c, res))
+                }
                 _ => None,
-            },
-            Err(_) => None,
+            }
         })
     }
 
     fn host_exists(&mut self, r: &Resolved) -> bool {
         match r {
-            Resolved::Host { mount, path } => self.host.stat(self.vfs.mounts[*mount].fd, path, true).is_ok(),
+            Resolved::Host { mount, path } => self
+                .host
+                .stat(self.vfs.mounts[*mount].fd, path, true)
+                .is_ok(),
             _ => false,
         }
     }
 
     /// Loads the entrypoint like execve and builds its initial stack.
     pub fn start(&mut self) -> Result<Start, Error> {
-        let path = self.argv[0].clone();
-        let exec_err = |err| Error::Exec { path: path.clone(), err };
-        let target = self.find_entrypoint(&path).ok_or_else(|| Error::EntrypointMissing(path.clone()))?;
-        match target {
-            Resolved::Node { ino, .. } => {
-                match &self.vfs.node(ino).kind {
-                    NodeKind::File(_) => {}
-                    NodeKind::Dir(_) => return Err(exec_err(ExecError::IsDir)),
-                    _ => return Err(exec_err(ExecError::NotRegular)),
-                }
-                let mut file = TreeFile { vfs: &self.vfs, host: &mut self.host, ino };
-                let elf = loader::parse_elf(&mut file).map_err(exec_err)?;
-                let mem = self.load(&path, &elf)?;
-                let mut file = TreeFile { vfs: &self.vfs, host: &mut self.host, ino };
-                copy_segments(&elf, &mut file, &mem).map_err(|e| exec_err(ExecError::Read(e)))?;
-                self.finish_start(&path, &elf)
-            }
+        let name = self.argv[0].clone();
+        let exec_err = |err| Error::Exec {
+            path: name.clone(),
+            err,
+        };
+        let (path, target) = self
+            .find_entrypoint(&name)
+            .ok_or_else(|| Error::EntrypointMissing(name.clone()))?;
+        let source = match target {
+            Resolved::Node { ino, .. } => match &self.vfs.node(ino).kind {
+                NodeKind::File(_) => Source::Tree(ino),
+                NodeKind::Dir(_) => return Err(exec_err(ExecError::IsDir)),
+                _ => return Err(exec_err(ExecError::NotRegular)),
+            },
             Resolved::Host { mount, path: rel } => {
                 let dir = self.vfs.mounts[mount].fd;
-                let opts = crate::host::OpenOptions { read: true, follow: true, ..Default::default() };
-                let fd = self.host.open(dir, &rel, &opts).map_err(|e| exec_err(ExecError::Read(e)))?;
-                let result = (|| {
-                    let st = self.host.fstat(fd).map_err(|e| exec_err(ExecError::Read(e)))?;
-                    if st.kind == crate::host::FileType::Directory {
-                        return Err(exec_err(ExecError::IsDir));
+                let opts = OpenOptions {
+                    read: true,
+                    follow: true,
+                    ..Default::default()
+                };
+                let fd = self
+                    .host
+                    .open(dir, &rel, &opts)
+                    .map_err(|e| exec_err(ExecError::Read(e)))?;
+                match self.host.fstat(fd) {
+                    Ok(st) if st.kind == FileType::Regular => Source::Host { fd, size: st.size },
+                    other => {
+                        self.host.close(fd);
+                        return Err(exec_err(match other {
+                            Ok(st) if st.kind == FileType::Directory => ExecError::IsDir,
+                            Ok(_) => ExecError::NotRegular,
+                            Err(e) => ExecError::Read(e),
+                        }));
                     }
-                    let mut file = HostFile { host: &mut self.host, fd, size: st.size };
-                    let elf = loader::parse_elf(&mut file).map_err(exec_err)?;
-                    let mem = self.load(&path, &elf)?;
-                    let mut file = HostFile { host: &mut self.host, fd, size: st.size };
-                    copy_segments(&elf, &mut file, &mem).map_err(|e| exec_err(ExecError::Read(e)))?;
-                    self.finish_start(&path, &elf)
-                })();
-                self.host.close(fd);
-                result
+                }
             }
-            Resolved::Missing { .. } => Err(Error::EntrypointMissing(path.clone())),
+            Resolved::Missing { .. } => return Err(Error::EntrypointMissing(name.clone())),
+        };
+        let result = self.exec(&name, &path, &source);
+        if let Source::Host { fd, .. } = source {
+            self.host.close(fd);
         }
+        result
+    }
+
+    /// A reader of the program's file.
+    fn reader(&mut self, source: &Source) -> Box<dyn ReadAt + '_> {
+        match *source {
+            Source::Tree(ino) => Box::new(TreeFile {
+                vfs: &self.vfs,
+                host: &mut self.host,
+                ino,
+            }),
+            Source::Host { fd, size } => Box::new(HostFile {
+                host: &mut self.host,
+                fd,
+                size,
+            }),
+        }
+    }
+
+    /// execve's work once the program file is found: `name` as the guest
+    /// named it (for messages), `path` where it was found.
+    fn exec(&mut self, name: &str, path: &str, source: &Source) -> Result<Start, Error> {
+        let exec_err = |err| Error::Exec {
+            path: name.to_string(),
+            err,
+        };
+        let elf = loader::parse_elf(&mut *self.reader(source)).map_err(exec_err)?;
+        let mem = self.load(name, &elf)?;
+        copy_segments(&elf, &mut *self.reader(source), &mem)
+            .map_err(|e| exec_err(ExecError::Read(e)))?;
+        let exe = match source {
+            Source::Tree(_) => self.vfs.canonical(path),
+            Source::Host { .. } => None,
+        };
+        self.vfs.set_exe(exe.as_deref().unwrap_or(path));
+        self.finish_start(name, path, &elf)
     }
 
     /// Sets up the memory map for `elf` and makes its range addressable;
@@ -279,23 +386,42 @@ impl<H: Host> Kernel<H> {
         let no_room = || Error::NoRoom(path.to_string());
         let (lo, hi) = elf.extent();
         self.mm = MemoryMap::new(hi).ok_or_else(no_room)?;
-        self.mm.fresh(&mut self.host, page_down(lo), page_up(hi) - page_down(lo)).map_err(|_| no_room())?;
+        self.mm
+            .fresh(&mut self.host, page_down(lo), page_up(hi) - page_down(lo))
+            .map_err(|_| no_room())?;
         for s in &elf.segments {
             let start = page_down(s.vaddr);
-            self.mm.insert(start, page_up(s.vaddr + s.memsz) - start, s.prot, VmaKind::Elf);
+            self.mm.insert(
+                start,
+                page_up(s.vaddr + s.memsz) - start,
+                s.prot,
+                VmaKind::Elf,
+            );
         }
         Ok(self.mem())
     }
 
-    /// Builds the stack once the segments are in place.
-    fn finish_start(&mut self, path: &str, elf: &ElfInfo) -> Result<Start, Error> {
+    /// Builds the stack once the segments are in place; `path` becomes
+    /// AT_EXECFN.
+    fn finish_start(&mut self, name: &str, path: &str, elf: &ElfInfo) -> Result<Start, Error> {
         let top = self.mm.stack_top();
-        self.mm.fresh(&mut self.host, top - STACK_SIZE, STACK_SIZE).map_err(|_| Error::NoRoom(path.to_string()))?;
+        self.mm
+            .fresh(&mut self.host, top - STACK_SIZE, STACK_SIZE)
+            .map_err(|_| Error::NoRoom(name.to_string()))?;
         let mut random = [0u8; 16];
         self.host.random(&mut random);
-        let img = StackImage { argv: &self.argv, envp: &self.envp, execfn: path, elf, random };
-        let sp = loader::build_stack(&self.mem(), top, STACK_SIZE, &img)
-            .map_err(|err| Error::Exec { path: path.to_string(), err })?;
+        let img = StackImage {
+            argv: &self.argv,
+            envp: &self.envp,
+            execfn: path,
+            elf,
+            random,
+        };
+        let sp =
+            loader::build_stack(&self.mem(), top, STACK_SIZE, &img).map_err(|err| Error::Exec {
+                path: name.to_string(),
+                err,
+            })?;
         self.mm.take_code_changed();
         Ok(Start { pc: elf.entry, sp })
     }

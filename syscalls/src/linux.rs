@@ -174,7 +174,10 @@ pub struct Timespec {
 impl Timespec {
     /// From nanoseconds since the epoch (or any origin).
     pub fn from_nanos(ns: u64) -> Self {
-        Timespec { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as i64 }
+        Timespec {
+            sec: (ns / 1_000_000_000) as i64,
+            nsec: (ns % 1_000_000_000) as i64,
+        }
     }
 
     /// Nanoseconds, saturating at 0 for negative times.
@@ -182,12 +185,17 @@ impl Timespec {
         if self.sec < 0 {
             return 0;
         }
-        (self.sec as u64).saturating_mul(1_000_000_000).saturating_add(self.nsec as u64)
+        (self.sec as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(self.nsec as u64)
     }
 
     /// Decodes a guest `struct timespec` (16 bytes).
     pub fn decode(b: &[u8; 16]) -> Self {
-        Timespec { sec: get_i64(b, 0), nsec: get_i64(b, 8) }
+        Timespec {
+            sec: get_i64(b, 0),
+            nsec: get_i64(b, 8),
+        }
     }
 
     /// Encodes a guest `struct timespec` (16 bytes).
@@ -200,7 +208,11 @@ impl Timespec {
 
     /// Encodes a guest `struct timeval` (16 bytes: seconds, microseconds).
     pub fn encode_timeval(self) -> [u8; 16] {
-        Timespec { sec: self.sec, nsec: self.nsec / 1000 }.encode()
+        Timespec {
+            sec: self.sec,
+            nsec: self.nsec / 1000,
+        }
+        .encode()
     }
 }
 

@@ -74,8 +74,18 @@ pub struct ElfInfo {
 impl ElfInfo {
     /// Lowest page and end of the loaded image.
     pub fn extent(&self) -> (u64, u64) {
-        let lo = self.segments.iter().map(|s| s.vaddr & !(PAGE_SIZE - 1)).min().unwrap_or(0);
-        let hi = self.segments.iter().map(|s| s.vaddr + s.memsz).max().unwrap_or(0);
+        let lo = self
+            .segments
+            .iter()
+            .map(|s| s.vaddr & !(PAGE_SIZE - 1))
+            .min()
+            .unwrap_or(0);
+        let hi = self
+            .segments
+            .iter()
+            .map(|s| s.vaddr + s.memsz)
+            .max()
+            .unwrap_or(0);
         (lo, hi)
     }
 }
@@ -115,7 +125,11 @@ fn arch_name(machine: u16, class64: bool) -> String {
 }
 
 fn truncated(what: impl Into<String>, end: u64, size: u64) -> ExecError {
-    ExecError::Truncated { what: what.into(), end, size }
+    ExecError::Truncated {
+        what: what.into(),
+        end,
+        size,
+    }
 }
 
 /// Validates a riscv64 static ELF executable and lays out its segments.
@@ -149,20 +163,27 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
     let ctx = Ctx::new(Container::Big, goblin::container::Endian::Little);
     let phent = ProgramHeader::size(ctx) as u64;
     if hdr.e_phentsize as u64 != phent {
-        return Err(ExecError::Malformed(format!("program header size {} (expected {phent})", hdr.e_phentsize)));
+        return Err(ExecError::Malformed(format!(
+            "program header size {} (expected {phent})",
+            hdr.e_phentsize
+        )));
     }
     let ph_end = hdr.e_phoff.saturating_add(phent * hdr.e_phnum as u64);
     if ph_end > size {
         return Err(truncated("program headers end", ph_end, size));
     }
     let mut phbytes = vec![0u8; (phent * hdr.e_phnum as u64) as usize];
-    file.read_exact_at(hdr.e_phoff, &mut phbytes).map_err(ExecError::Read)?;
+    file.read_exact_at(hdr.e_phoff, &mut phbytes)
+        .map_err(ExecError::Read)?;
     let phdrs = ProgramHeader::parse(&phbytes, 0, hdr.e_phnum as usize, ctx)
         .map_err(|e| ExecError::Malformed(e.to_string()))?;
     if phdrs.iter().any(|p| p.p_type == program_header::PT_INTERP) {
         return Err(ExecError::Dynamic);
     }
-    let loads: Vec<&ProgramHeader> = phdrs.iter().filter(|p| p.p_type == program_header::PT_LOAD).collect();
+    let loads: Vec<&ProgramHeader> = phdrs
+        .iter()
+        .filter(|p| p.p_type == program_header::PT_LOAD)
+        .collect();
     let Some(min_vaddr) = loads.iter().map(|p| p.p_vaddr).min() else {
         return Err(ExecError::NoSegments);
     };
@@ -177,24 +198,38 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
             return Err(truncated(format!("segment {i} ends"), file_end, size));
         }
         if p.p_filesz > p.p_memsz {
-            return Err(ExecError::Malformed(format!("segment {i} has more file bytes than memory bytes")));
+            return Err(ExecError::Malformed(format!(
+                "segment {i} has more file bytes than memory bytes"
+            )));
         }
         let vaddr = p.p_vaddr.wrapping_add(bias);
-        if vaddr.checked_add(p.p_memsz).is_none_or(|end| end > GUEST_LIMIT) || vaddr < PAGE_SIZE {
+        if vaddr
+            .checked_add(p.p_memsz)
+            .is_none_or(|end| end > GUEST_LIMIT)
+            || vaddr < PAGE_SIZE
+        {
             return Err(ExecError::TooHigh(p.p_vaddr));
         }
         let prot = [(PF_R, PROT_READ), (PF_W, PROT_WRITE), (PF_X, PROT_EXEC)]
             .iter()
             .filter(|(pf, _)| p.p_flags & pf != 0)
             .fold(0, |acc, (_, prot)| acc | prot);
-        segments.push(Segment { vaddr, memsz: p.p_memsz, offset: p.p_offset, filesz: p.p_filesz, prot });
+        segments.push(Segment {
+            vaddr,
+            memsz: p.p_memsz,
+            offset: p.p_offset,
+            filesz: p.p_filesz,
+            prot,
+        });
     }
     let phdr = match phdrs.iter().find(|p| p.p_type == program_header::PT_PHDR) {
         Some(p) => p.p_vaddr.wrapping_add(bias),
         None => loads
             .iter()
             .find(|p| p.p_offset <= hdr.e_phoff && ph_end <= p.p_offset + p.p_filesz)
-            .map_or(0, |p| p.p_vaddr.wrapping_add(bias) + (hdr.e_phoff - p.p_offset)),
+            .map_or(0, |p| {
+                p.p_vaddr.wrapping_add(bias) + (hdr.e_phoff - p.p_offset)
+            }),
     };
     Ok(ElfInfo {
         entry: hdr.e_entry.wrapping_add(bias),
@@ -243,8 +278,18 @@ pub struct StackImage<'a> {
 
 /// Writes the initial stack below `top` (within `limit` bytes) and returns
 /// the 16-byte aligned stack pointer, where argc is.
-pub fn build_stack(mem: &GuestMem, top: u64, limit: u64, img: &StackImage) -> Result<u64, ExecError> {
-    let strings: u64 = img.argv.iter().chain(img.envp).map(|s| s.len() as u64 + 1).sum::<u64>()
+pub fn build_stack(
+    mem: &GuestMem,
+    top: u64,
+    limit: u64,
+    img: &StackImage,
+) -> Result<u64, ExecError> {
+    let strings: u64 = img
+        .argv
+        .iter()
+        .chain(img.envp)
+        .map(|s| s.len() as u64 + 1)
+        .sum::<u64>()
         + img.execfn.len() as u64
         + 1;
     if strings > limit / 4 {
@@ -259,9 +304,19 @@ pub fn build_stack(mem: &GuestMem, top: u64, limit: u64, img: &StackImage) -> Re
         Ok(p)
     };
     let execfn = push_str(img.execfn)?;
-    let mut envp = img.envp.iter().rev().map(|s| push_str(s)).collect::<Result<Vec<_>, _>>()?;
+    let mut envp = img
+        .envp
+        .iter()
+        .rev()
+        .map(|s| push_str(s))
+        .collect::<Result<Vec<_>, _>>()?;
     envp.reverse();
-    let mut argv = img.argv.iter().rev().map(|s| push_str(s)).collect::<Result<Vec<_>, _>>()?;
+    let mut argv = img
+        .argv
+        .iter()
+        .rev()
+        .map(|s| push_str(s))
+        .collect::<Result<Vec<_>, _>>()?;
     argv.reverse();
     let platform = push_str(riscv64::MACHINE)?;
     p &= !15;

@@ -31,6 +31,11 @@ impl GuestMem {
         self.len
     }
 
+    /// Whether no guest byte is addressable.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     fn check(&self, addr: u64, len: u64) -> SysResult<usize> {
         match addr.checked_add(len) {
             Some(end) if end <= self.len => Ok(addr as usize),
@@ -56,7 +61,8 @@ impl GuestMem {
 
     /// Copies `data` to guest address `addr`.
     pub fn write(&self, addr: u64, data: &[u8]) -> SysResult<()> {
-        self.bytes_mut(addr, data.len() as u64)?.copy_from_slice(data);
+        self.bytes_mut(addr, data.len() as u64)?
+            .copy_from_slice(data);
         Ok(())
     }
 

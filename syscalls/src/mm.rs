@@ -21,7 +21,8 @@ pub const BRK_MAX: u64 = 256 << 20;
 
 /// Rounds up to a page boundary (saturating at the top of the address space).
 pub fn page_up(x: u64) -> u64 {
-    x.checked_next_multiple_of(PAGE_SIZE).unwrap_or(u64::MAX & !(PAGE_SIZE - 1))
+    x.checked_next_multiple_of(PAGE_SIZE)
+        .unwrap_or(!(PAGE_SIZE - 1))
 }
 
 /// Rounds down to a page boundary.
@@ -90,7 +91,10 @@ impl MemoryMap {
 
     /// The top of the main stack (exclusive).
     pub fn stack_top(&self) -> u64 {
-        self.vmas.iter().find(|(_, v)| v.kind == VmaKind::Stack).map_or(0, |(_, v)| v.end)
+        self.vmas
+            .iter()
+            .find(|(_, v)| v.kind == VmaKind::Stack)
+            .map_or(0, |(_, v)| v.end)
     }
 
     /// Where brk starts, where it is, and where mmap allocation starts.
@@ -115,7 +119,9 @@ impl MemoryMap {
 
     /// Splits the mapping containing `addr` so that one starts there.
     fn split_at(&mut self, addr: u64) {
-        let Some((&start, vma)) = self.vmas.range(..addr).next_back() else { return };
+        let Some((&start, vma)) = self.vmas.range(..addr).next_back() else {
+            return;
+        };
         if vma.end > addr {
             let tail = vma.clone();
             self.vmas.get_mut(&start).unwrap().end = addr;
@@ -193,14 +199,25 @@ impl MemoryMap {
     /// there.
     pub fn insert(&mut self, start: u64, len: u64, prot: u32, kind: VmaKind) {
         self.unmap(start, len);
-        self.vmas.insert(start, Vma { end: start + len, prot, kind });
+        self.vmas.insert(
+            start,
+            Vma {
+                end: start + len,
+                prot,
+                kind,
+            },
+        );
         self.merge(start, start + len);
     }
 
     /// Merges equal neighbouring mappings that touch `[start, end]`, as
     /// Linux merges VMAs.
     fn merge(&mut self, start: u64, end: u64) {
-        let first = self.vmas.range(..start).next_back().map_or(start, |(&s, _)| s);
+        let first = self
+            .vmas
+            .range(..start)
+            .next_back()
+            .map_or(start, |(&s, _)| s);
         let keys: Vec<u64> = self.vmas.range(first..=end).map(|(&s, _)| s).collect();
         let mut current = None::<u64>;
         for s in keys {
@@ -241,7 +258,10 @@ impl MemoryMap {
     /// Makes `[start, start + len)` addressable and zero: bytes handed out
     /// before are cleared, the others are zero already.
     pub fn fresh<H: Host>(&mut self, host: &mut H, start: u64, len: u64) -> SysResult<()> {
-        let end = start.checked_add(len).filter(|&e| e <= GUEST_LIMIT).ok_or(Errno::ENOMEM)?;
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= GUEST_LIMIT)
+            .ok_or(Errno::ENOMEM)?;
         host.guest_reserve(end).map_err(|_| Errno::ENOMEM)?;
         let mem = guest_mem(host);
         for (s, e) in self.dirty.overlaps(start, end) {
@@ -288,7 +308,11 @@ impl RangeSet {
 
     /// The parts of `[start, end)` in the set.
     fn overlaps(&self, start: u64, end: u64) -> Vec<(u64, u64)> {
-        let first = self.0.range(..=start).next_back().map_or(start, |(&s, _)| s);
+        let first = self
+            .0
+            .range(..=start)
+            .next_back()
+            .map_or(start, |(&s, _)| s);
         self.0
             .range(first..end)
             .map(|(&s, &e)| (s.max(start), e.min(end)))

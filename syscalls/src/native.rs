@@ -1,8 +1,10 @@
 //! A [`Host`] on the native OS (std::fs, an in-process guest memory region,
 //! an in-memory image), for tests and tools.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fs::{self, File};
+use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirEntryExt, FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -33,8 +35,15 @@ impl GuestRegion {
     fn new(capacity: u64) -> Self {
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(Self::layout(capacity)) };
-        assert!(!ptr.is_null(), "cannot reserve {capacity:#x} bytes of guest memory");
-        GuestRegion { ptr, capacity, len: 0 }
+        assert!(
+            !ptr.is_null(),
+            "cannot reserve {capacity:#x} bytes of guest memory"
+        );
+        GuestRegion {
+            ptr,
+            capacity,
+            len: 0,
+        }
     }
 }
 
@@ -69,6 +78,7 @@ pub struct NativeHost {
     handles: HashMap<HostFd, Handle>,
     next_fd: HostFd,
     start: Instant,
+    rng: u64,
 }
 
 impl NativeHost {
@@ -84,12 +94,17 @@ impl NativeHost {
         NativeHost {
             memory: GuestRegion::new(capacity),
             segments,
-            stdio: [Stdio::Buffer(Vec::new(), 0), Stdio::Buffer(Vec::new(), 0), Stdio::Buffer(Vec::new(), 0)],
+            stdio: [
+                Stdio::Buffer(Vec::new(), 0),
+                Stdio::Buffer(Vec::new(), 0),
+                Stdio::Buffer(Vec::new(), 0),
+            ],
             tty: [false; 3],
             preopens: Vec::new(),
             handles: HashMap::new(),
             next_fd: 3,
             start: Instant::now(),
+            rng: RandomState::new().build_hasher().finish() | 1,
         }
     }
 
@@ -145,7 +160,11 @@ impl NativeHost {
 
     fn path(&self, dir: HostFd, path: &str) -> SysResult<PathBuf> {
         match self.handles.get(&dir) {
-            Some(Handle::Dir(base)) => Ok(if path.is_empty() || path == "." { base.clone() } else { base.join(path) }),
+            Some(Handle::Dir(base)) => Ok(if path.is_empty() || path == "." {
+                base.clone()
+            } else {
+                base.join(path)
+            }),
             Some(Handle::File(_)) => Err(Errno::ENOTDIR),
             None => Err(Errno::EBADF),
         }
@@ -264,8 +283,21 @@ impl Host for NativeHost {
 
     fn fstat(&mut self, fd: HostFd) -> SysResult<HostStat> {
         if fd < 3 {
-            let kind = if self.tty[fd as usize] { FileType::CharDevice } else { FileType::Unknown };
-            return Ok(HostStat { dev: 0, ino: 0, kind, nlink: 1, size: 0, atime: 0, mtime: 0, ctime: 0 });
+            let kind = if self.tty[fd as usize] {
+                FileType::CharDevice
+            } else {
+                FileType::Unknown
+            };
+            return Ok(HostStat {
+                dev: 0,
+                ino: 0,
+                kind,
+                nlink: 1,
+                size: 0,
+                atime: 0,
+                mtime: 0,
+                ctime: 0,
+            });
         }
         match self.handles.get(&fd) {
             Some(Handle::File(f)) => Ok(host_stat(&f.metadata()?)),
@@ -330,7 +362,11 @@ impl Host for NativeHost {
 
     fn stat(&mut self, dir: HostFd, path: &str, follow: bool) -> SysResult<HostStat> {
         let p = self.path(dir, path)?;
-        let m = if follow { fs::metadata(p)? } else { fs::symlink_metadata(p)? };
+        let m = if follow {
+            fs::metadata(p)?
+        } else {
+            fs::symlink_metadata(p)?
+        };
         Ok(host_stat(&m))
     }
 
@@ -351,7 +387,10 @@ impl Host for NativeHost {
     }
 
     fn rename(&mut self, old_dir: HostFd, old: &str, new_dir: HostFd, new: &str) -> SysResult<()> {
-        Ok(fs::rename(self.path(old_dir, old)?, self.path(new_dir, new)?)?)
+        Ok(fs::rename(
+            self.path(old_dir, old)?,
+            self.path(new_dir, new)?,
+        )?)
     }
 
     fn readlink(&mut self, dir: HostFd, path: &str) -> SysResult<String> {
@@ -364,10 +403,20 @@ impl Host for NativeHost {
     }
 
     fn link(&mut self, old_dir: HostFd, old: &str, new_dir: HostFd, new: &str) -> SysResult<()> {
-        Ok(fs::hard_link(self.path(old_dir, old)?, self.path(new_dir, new)?)?)
+        Ok(fs::hard_link(
+            self.path(old_dir, old)?,
+            self.path(new_dir, new)?,
+        )?)
     }
 
-    fn set_times(&mut self, dir: HostFd, path: &str, atime: SetTime, mtime: SetTime, _follow: bool) -> SysResult<()> {
+    fn set_times(
+        &mut self,
+        dir: HostFd,
+        path: &str,
+        atime: SetTime,
+        mtime: SetTime,
+        _follow: bool,
+    ) -> SysResult<()> {
         let p = self.path(dir, path)?;
         let f = File::open(&p).or_else(|_| File::options().write(true).open(&p))?;
         set_file_times(&f, atime, mtime)
@@ -379,8 +428,13 @@ impl Host for NativeHost {
 
     fn clock_time(&mut self, clock: Clock) -> SysResult<u64> {
         Ok(match clock {
-            Clock::Realtime => SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Errno::EINVAL)?.as_nanos() as u64,
-            Clock::Monotonic | Clock::ProcessCpu | Clock::ThreadCpu => self.start.elapsed().as_nanos() as u64,
+            Clock::Realtime => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_err(|_| Errno::EINVAL)?
+                .as_nanos() as u64,
+            Clock::Monotonic | Clock::ProcessCpu | Clock::ThreadCpu => {
+                self.start.elapsed().as_nanos() as u64
+            }
         })
     }
 
@@ -389,15 +443,14 @@ impl Host for NativeHost {
     }
 
     fn random(&mut self, buf: &mut [u8]) {
-        if File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf)).is_err() {
-            // No entropy source: a time-seeded xorshift is still "random" enough for tests.
-            let mut x = self.start.elapsed().as_nanos() as u64 | 1;
-            for b in buf {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                *b = x as u8;
-            }
+        // xorshift64, seeded from the OS's randomness: enough for tests.
+        for b in buf {
+            let mut x = self.rng;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.rng = x;
+            *b = (x >> 24) as u8;
         }
     }
 
@@ -410,7 +463,9 @@ impl Host for NativeHost {
     }
 
     fn data_len(&mut self, seg: u32) -> u64 {
-        self.segments.get(seg as usize).map_or(0, |s| s.len() as u64)
+        self.segments
+            .get(seg as usize)
+            .map_or(0, |s| s.len() as u64)
     }
 
     fn data_read(&mut self, seg: u32, offset: u64, buf: &mut [u8]) {
@@ -443,7 +498,10 @@ pub struct ImageBuilder {
 impl ImageBuilder {
     /// An empty image (just "/").
     pub fn new() -> Self {
-        let mut b = ImageBuilder { files: Default::default(), segments: vec![Vec::new()] };
+        let mut b = ImageBuilder {
+            files: Default::default(),
+            segments: vec![Vec::new()],
+        };
         b.dir("/", 0o755);
         b
     }

@@ -168,7 +168,12 @@ pub const SIGACTION_SIZE: usize = 24;
 /// Decodes riscv64's `struct sigaction`: handler, flags, mask.
 pub fn decode_sigaction(b: &[u8; SIGACTION_SIZE]) -> SigAction {
     let word = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
-    SigAction { handler: word(0), flags: word(1), restorer: 0, mask: word(2) }
+    SigAction {
+        handler: word(0),
+        flags: word(1),
+        restorer: 0,
+        mask: word(2),
+    }
 }
 
 /// Encodes riscv64's `struct sigaction`.
@@ -247,7 +252,13 @@ mod tests {
 
     #[test]
     fn stat_layout() {
-        let st = Stat { ino: 5, mode: 0o100644, size: 1000, blksize: 4096, ..Stat::default() };
+        let st = Stat {
+            ino: 5,
+            mode: 0o100644,
+            size: 1000,
+            blksize: 4096,
+            ..Stat::default()
+        };
         let b = encode_stat(&st);
         assert_eq!(u64::from_le_bytes(b[8..16].try_into().unwrap()), 5);
         assert_eq!(u32::from_le_bytes(b[16..20].try_into().unwrap()), 0o100644);

@@ -32,7 +32,7 @@ pub enum Arg {
     /// A buffer the call reads, its length in argument N.
     InBuf(usize),
     /// A buffer the call fills; its length is the result.
-    OutBuf(usize),
+    OutBuf,
     OpenFlags,
     AtFlags,
     AccessMode,
@@ -89,7 +89,11 @@ const AT_FLAGS: &[(u32, &str)] = &[
 
 const ACCESS_MODES: &[(u32, &str)] = &[(R_OK, "R_OK"), (W_OK, "W_OK"), (X_OK, "X_OK")];
 
-const PROTS: &[(u32, &str)] = &[(PROT_READ, "PROT_READ"), (PROT_WRITE, "PROT_WRITE"), (PROT_EXEC, "PROT_EXEC")];
+const PROTS: &[(u32, &str)] = &[
+    (PROT_READ, "PROT_READ"),
+    (PROT_WRITE, "PROT_WRITE"),
+    (PROT_EXEC, "PROT_EXEC"),
+];
 
 const MAP_FLAGS: &[(u32, &str)] = &[
     (MAP_FIXED, "MAP_FIXED"),
@@ -106,8 +110,11 @@ const MAP_FLAGS: &[(u32, &str)] = &[
     (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"),
 ];
 
-const MAP_TYPES: &[(u32, &str)] =
-    &[(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"), (MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE")];
+const MAP_TYPES: &[(u32, &str)] = &[
+    (MAP_SHARED, "MAP_SHARED"),
+    (MAP_PRIVATE, "MAP_PRIVATE"),
+    (MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE"),
+];
 
 const WHENCES: &[(u32, &str)] = &[
     (SEEK_SET, "SEEK_SET"),
@@ -132,18 +139,62 @@ const CLOCKS: &[(u32, &str)] = &[
 ];
 
 const SIGNALS: &[&str] = &[
-    "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
-    "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",
-    "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
-    "SIGIO", "SIGPWR", "SIGSYS",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGILL",
+    "SIGTRAP",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGFPE",
+    "SIGKILL",
+    "SIGUSR1",
+    "SIGSEGV",
+    "SIGUSR2",
+    "SIGPIPE",
+    "SIGALRM",
+    "SIGTERM",
+    "SIGSTKFLT",
+    "SIGCHLD",
+    "SIGCONT",
+    "SIGSTOP",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGWINCH",
+    "SIGIO",
+    "SIGPWR",
+    "SIGSYS",
 ];
 
-const SIG_HOWS: &[(u32, &str)] = &[(SIG_BLOCK, "SIG_BLOCK"), (SIG_UNBLOCK, "SIG_UNBLOCK"), (SIG_SETMASK, "SIG_SETMASK")];
+const SIG_HOWS: &[(u32, &str)] = &[
+    (SIG_BLOCK, "SIG_BLOCK"),
+    (SIG_UNBLOCK, "SIG_UNBLOCK"),
+    (SIG_SETMASK, "SIG_SETMASK"),
+];
 
 const RESOURCES: &[&str] = &[
-    "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
-    "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
-    "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    "RLIMIT_CPU",
+    "RLIMIT_FSIZE",
+    "RLIMIT_DATA",
+    "RLIMIT_STACK",
+    "RLIMIT_CORE",
+    "RLIMIT_RSS",
+    "RLIMIT_NPROC",
+    "RLIMIT_NOFILE",
+    "RLIMIT_MEMLOCK",
+    "RLIMIT_AS",
+    "RLIMIT_LOCKS",
+    "RLIMIT_SIGPENDING",
+    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",
+    "RLIMIT_RTPRIO",
+    "RLIMIT_RTTIME",
 ];
 
 const FCNTL_CMDS: &[(u32, &str)] = &[
@@ -179,7 +230,10 @@ const IOCTLS: &[(u32, &str)] = &[
 
 /// `v`'s name in `table`, or its value in hex.
 fn enum_name(v: u32, table: &[(u32, &str)]) -> String {
-    table.iter().find(|(k, _)| *k == v).map_or_else(|| format!("{v:#x}"), |(_, n)| n.to_string())
+    table
+        .iter()
+        .find(|(k, _)| *k == v)
+        .map_or_else(|| format!("{v:#x}"), |(_, n)| n.to_string())
 }
 
 /// `A|B|0x..` for the bits of `v` named in `table`; `zero` when nothing.
@@ -243,15 +297,28 @@ fn octal(v: u64) -> String {
 }
 
 /// The argument as shown, or `None` when strace leaves it out.
-fn format_arg(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> Option<String> {
+fn format_arg(
+    arg: Arg,
+    v: u64,
+    args: &[u64; 6],
+    result: &SysResult<u64>,
+    mem: &GuestMem,
+) -> Option<String> {
     if let Arg::OpenMode(flags) = arg {
-        let creates = args[flags] as u32 & O_CREAT != 0 || args[flags] as u32 & O_TMPFILE == O_TMPFILE;
+        let creates =
+            args[flags] as u32 & O_CREAT != 0 || args[flags] as u32 & O_TMPFILE == O_TMPFILE;
         return creates.then(|| octal(v));
     }
     Some(format_value(arg, v, args, result, mem))
 }
 
-fn format_value(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> String {
+fn format_value(
+    arg: Arg,
+    v: u64,
+    args: &[u64; 6],
+    result: &SysResult<u64>,
+    mem: &GuestMem,
+) -> String {
     let string_at = |addr: u64| match mem.read_cstr(addr, crate::mem::PATH_MAX) {
         Ok(b) => quote(b, crate::mem::PATH_MAX),
         Err(_) => hex(addr),
@@ -273,7 +340,7 @@ fn format_value(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem:
             Ok(b) => quote(b, BUF_SHOWN),
             Err(_) => hex(v),
         },
-        Arg::OutBuf(_) => match result {
+        Arg::OutBuf => match result {
             Ok(n) => match mem.bytes(v, (*n).min(BUF_SHOWN as u64 + 1)) {
                 Ok(b) => quote(b, BUF_SHOWN),
                 Err(_) => hex(v),
@@ -309,7 +376,9 @@ fn format_value(arg: Arg, v: u64, args: &[u64; 6], result: &SysResult<u64>, mem:
             None => v32.to_string(),
         },
         Arg::SigHow => enum_name(v32, SIG_HOWS),
-        Arg::Resource => RESOURCES.get(v32 as usize).map_or_else(|| v32.to_string(), |n| n.to_string()),
+        Arg::Resource => RESOURCES
+            .get(v32 as usize)
+            .map_or_else(|| v32.to_string(), |n| n.to_string()),
         Arg::FcntlCmd => enum_name(v32, FCNTL_CMDS),
         Arg::IoctlReq => enum_name(v32, IOCTLS),
     }
@@ -331,14 +400,33 @@ fn format_result(ret: Ret, result: &SysResult<u64>) -> String {
 
 /// One strace line (without newline) for syscall `sys` (`None` for a number
 /// the kernel does not know) called with `args`.
-pub fn format_call(sys: Option<Sys>, nr: u64, args: &[u64; 6], result: &SysResult<u64>, mem: &GuestMem) -> String {
+pub fn format_call(
+    sys: Option<Sys>,
+    nr: u64,
+    args: &[u64; 6],
+    result: &SysResult<u64>,
+    mem: &GuestMem,
+) -> String {
     let Some(sys) = sys else {
         let shown: Vec<String> = args.iter().map(|&a| hex(a)).collect();
-        return format!("syscall_{nr}({}) = {}", shown.join(", "), format_result(Ret::Int, &Err(Errno::ENOSYS)));
+        return format!(
+            "syscall_{nr}({}) = {}",
+            shown.join(", "),
+            format_result(Ret::Int, &Err(Errno::ENOSYS))
+        );
     };
-    let shown: Vec<String> =
-        sys.args().iter().zip(args).filter_map(|(&arg, &v)| format_arg(arg, v, args, result, mem)).collect();
-    format!("{}({}) = {}", sys.name(), shown.join(", "), format_result(sys.ret(), result))
+    let shown: Vec<String> = sys
+        .args()
+        .iter()
+        .zip(args)
+        .filter_map(|(&arg, &v)| format_arg(arg, v, args, result, mem))
+        .collect();
+    format!(
+        "{}({}) = {}",
+        sys.name(),
+        shown.join(", "),
+        format_result(sys.ret(), result)
+    )
 }
 
 #[cfg(test)]
@@ -355,27 +443,60 @@ mod tests {
     fn openat_line() {
         with_mem(|mem, _| {
             mem.write(16, b"/etc/passwd\0").unwrap();
-            let args = [AT_FDCWD as i64 as u64, 16, (O_RDONLY | O_CLOEXEC) as u64, 0, 0, 0];
+            let args = [
+                AT_FDCWD as i64 as u64,
+                16,
+                (O_RDONLY | O_CLOEXEC) as u64,
+                0,
+                0,
+                0,
+            ];
             let line = format_call(Some(Sys::Openat), 56, &args, &Ok(3), mem);
-            assert_eq!(line, r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3"#);
-            let create = [args[0], 16, (O_WRONLY | O_CREAT | O_TRUNC) as u64, 0o644, 0, 0];
+            assert_eq!(
+                line,
+                r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3"#
+            );
+            let create = [
+                args[0],
+                16,
+                (O_WRONLY | O_CREAT | O_TRUNC) as u64,
+                0o644,
+                0,
+                0,
+            ];
             let line = format_call(Some(Sys::Openat), 56, &create, &Ok(4), mem);
-            assert_eq!(line, r#"openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 4"#);
+            assert_eq!(
+                line,
+                r#"openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 4"#
+            );
             let line = format_call(Some(Sys::Openat), 56, &args, &Err(Errno::ENOENT), mem);
-            assert!(line.ends_with("= -1 ENOENT (No such file or directory)"), "{line}");
+            assert!(
+                line.ends_with("= -1 ENOENT (No such file or directory)"),
+                "{line}"
+            );
         });
     }
 
     #[test]
     fn buffers_mmap_and_unknown() {
         with_mem(|mem, _| {
-            mem.write(0, b"hello\nworld, this is a long line of output\n").unwrap();
+            mem.write(0, b"hello\nworld, this is a long line of output\n")
+                .unwrap();
             let line = format_call(Some(Sys::Write), 64, &[1, 0, 6, 0, 0, 0], &Ok(6), mem);
             assert_eq!(line, r#"write(1, "hello\n", 6) = 6"#);
             let line = format_call(Some(Sys::Write), 64, &[1, 0, 43, 0, 0, 0], &Ok(43), mem);
-            assert_eq!(line, r#"write(1, "hello\nworld, this is a long line"..., 43) = 43"#);
+            assert_eq!(
+                line,
+                r#"write(1, "hello\nworld, this is a long line"..., 43) = 43"#
+            );
             let flags = (MAP_PRIVATE | MAP_ANONYMOUS) as u64;
-            let line = format_call(Some(Sys::Mmap), 222, &[0, 8192, 3, flags, u64::MAX, 0], &Ok(0x1000_0000), mem);
+            let line = format_call(
+                Some(Sys::Mmap),
+                222,
+                &[0, 8192, 3, flags, u64::MAX, 0],
+                &Ok(0x1000_0000),
+                mem,
+            );
             assert_eq!(line, "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, NULL) = 0x10000000");
             let line = format_call(None, 999, &[1, 0, 0, 0, 0, 0], &Err(Errno::ENOSYS), mem);
             assert_eq!(line, "syscall_999(0x1, NULL, NULL, NULL, NULL, NULL) = -1 ENOSYS (Function not implemented)");

@@ -38,11 +38,18 @@ impl DecodeCache {
         (pc >> 1) as usize & (ENTRIES - 1)
     }
 
-    /// The instruction cached for `pc`.
+    /// Whether the instruction at `pc` is cached.
     #[inline(always)]
-    pub(super) fn get(&self, pc: u64) -> Option<Inst> {
+    pub(super) fn holds(&self, pc: u64) -> bool {
         let e = &self.entries[Self::index(pc)];
-        (e.pc == pc && e.generation == self.generation).then_some(e.inst)
+        e.pc == pc && e.generation == self.generation
+    }
+
+    /// The instruction in the entry for `pc`: the one at `pc` if
+    /// [`holds`](Self::holds) says so (or right after inserting it).
+    #[inline(always)]
+    pub(super) fn slot(&self, pc: u64) -> &Inst {
+        &self.entries[Self::index(pc)].inst
     }
 
     /// Caches `inst` as the instruction at `pc`.

@@ -70,13 +70,15 @@ impl Interp {
         let mut pc = cpu.pc;
         let mut eval = Eval::new(cpu, mem, clock);
         loop {
-            let Some(inst) = self.fetch(&mem, pc) else {
+            if !self.cache.holds(pc) && !self.decode(&mem, pc) {
                 eval.cpu().pc = pc;
                 return Exit::Fetch { pc };
-            };
+            }
+            let inst = self.cache.slot(pc);
             eval.start(pc.wrapping_add(u64::from(inst.len)));
-            execute(&mut eval, &inst, pc);
+            execute(&mut eval, inst, pc);
             if eval.stop() != Stop::None {
+                let inst = *inst;
                 if let Some(exit) = self.stopped(&mut eval, pc, inst) {
                     return exit;
                 }
@@ -86,24 +88,17 @@ impl Interp {
         }
     }
 
-    /// The decoded instruction at `pc`, from the cache or from memory.
-    #[inline(always)]
-    fn fetch(&mut self, mem: &GuestMem<'_>, pc: u64) -> Option<Inst> {
-        if let Some(inst) = self.cache.get(pc) {
-            return Some(inst);
-        }
-        self.fetch_slow(mem, pc)
-    }
-
+    /// Decodes the instruction at `pc` into the cache; `false` if it
+    /// cannot be fetched.
     #[inline(never)]
-    fn fetch_slow(&mut self, mem: &GuestMem<'_>, pc: u64) -> Option<Inst> {
+    fn decode(&mut self, mem: &GuestMem<'_>, pc: u64) -> bool {
         // RISC-V instructions are 2-byte aligned.
-        if pc & 1 != 0 {
-            return None;
-        }
-        let inst = decode(mem.fetch(pc)?);
-        self.cache.insert(pc, inst);
-        Some(inst)
+        let parcel = match mem.fetch(pc) {
+            Some(parcel) if pc & 1 == 0 => parcel,
+            _ => return false,
+        };
+        self.cache.insert(pc, decode(parcel));
+        true
     }
 
     /// Handles a stop of the instruction `inst` at `pc`: the exit to return,

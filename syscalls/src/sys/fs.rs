@@ -54,11 +54,20 @@ impl TimeArg {
 }
 
 /// Status flags an open file description keeps.
-const KEPT_FLAGS: u32 = O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | O_PATH | O_ASYNC;
+const KEPT_FLAGS: u32 =
+    O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | O_PATH | O_ASYNC;
 
 /// `stat` of something that is not a file of the tree or a mount.
 fn special_stat(mode: u32, ino: u64, rdev: u64) -> Stat {
-    Stat { dev: makedev(0, 12), ino, mode, nlink: 1, rdev, blksize: crate::vfs::BLKSIZE, ..Stat::default() }
+    Stat {
+        dev: makedev(0, 12),
+        ino,
+        mode,
+        nlink: 1,
+        rdev,
+        blksize: crate::vfs::BLKSIZE,
+        ..Stat::default()
+    }
 }
 
 impl<H: Host> Kernel<H> {
@@ -69,7 +78,11 @@ impl<H: Host> Kernel<H> {
         } else if dirfd == AT_FDCWD {
             Ok(self.cwd.clone())
         } else {
-            self.fds.file(dirfd)?.borrow().dir_pos().ok_or(Errno::ENOTDIR)
+            self.fds
+                .file(dirfd)?
+                .borrow()
+                .dir_pos()
+                .ok_or(Errno::ENOTDIR)
         }
     }
 
@@ -81,7 +94,13 @@ impl<H: Host> Kernel<H> {
 
     /// The target of an `*at` call with `AT_EMPTY_PATH` / `AT_SYMLINK_NOFOLLOW`
     /// in `flags`.
-    fn target(&mut self, dirfd: i32, path_addr: u64, flags: u32, follow: bool) -> SysResult<Target> {
+    fn target(
+        &mut self,
+        dirfd: i32,
+        path_addr: u64,
+        flags: u32,
+        follow: bool,
+    ) -> SysResult<Target> {
         let path = if path_addr == 0 && flags & AT_EMPTY_PATH != 0 {
             String::new()
         } else {
@@ -93,7 +112,11 @@ impl<H: Host> Kernel<H> {
             }
             return Ok(Target::File(self.fds.file(dirfd)?));
         }
-        Ok(Target::Path(self.lookup(dirfd, &path, follow && flags & AT_SYMLINK_NOFOLLOW == 0)?))
+        Ok(Target::Path(self.lookup(
+            dirfd,
+            &path,
+            follow && flags & AT_SYMLINK_NOFOLLOW == 0,
+        )?))
     }
 
     fn read_path(&self, addr: u64) -> SysResult<String> {
@@ -126,17 +149,24 @@ impl<H: Host> Kernel<H> {
                 Ok(match st.kind {
                     _ if tty => special_stat(S_IFCHR | 0o620, st.ino, makedev(136, 0)),
                     FileType::CharDevice => special_stat(S_IFCHR | 0o666, st.ino, makedev(1, 3)),
-                    FileType::Regular => Stat { dev: makedev(0, 13), ..host_to_stat(&st, 0) },
+                    FileType::Regular => Stat {
+                        dev: makedev(0, 13),
+                        ..host_to_stat(&st, 0)
+                    },
                     _ => special_stat(S_IFIFO | 0o600, st.ino, 0),
                 })
             }
             Object::HostFile { fd, mount, .. } | Object::HostDir { fd, mount, .. } => {
                 Ok(host_to_stat(&self.host.fstat(*fd)?, *mount))
             }
-            Object::File(ino) | Object::Dir(ino) | Object::Dev { ino, .. } => Ok(self.vfs.stat(*ino)),
-            Object::PipeRead(p) | Object::PipeWrite(p) => {
-                Ok(special_stat(S_IFIFO | 0o600, Rc::as_ptr(p) as usize as u64 & 0xffff_ffff, 0))
+            Object::File(ino) | Object::Dir(ino) | Object::Dev { ino, .. } => {
+                Ok(self.vfs.stat(*ino))
             }
+            Object::PipeRead(p) | Object::PipeWrite(p) => Ok(special_stat(
+                S_IFIFO | 0o600,
+                Rc::as_ptr(p) as usize as u64 & 0xffff_ffff,
+                0,
+            )),
         }
     }
 
@@ -147,7 +177,13 @@ impl<H: Host> Kernel<H> {
         }
     }
 
-    pub(crate) fn sys_newfstatat(&mut self, dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult<u64> {
+    pub(crate) fn sys_newfstatat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        buf: u64,
+        flags: u32,
+    ) -> SysResult<u64> {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT) != 0 {
             return Err(Errno::EINVAL);
         }
@@ -164,8 +200,16 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
-    pub(crate) fn sys_statx(&mut self, dirfd: i32, path: u64, flags: u32, buf: u64) -> SysResult<u64> {
-        if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0 {
+    pub(crate) fn sys_statx(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        flags: u32,
+        buf: u64,
+    ) -> SysResult<u64> {
+        if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)
+            != 0
+        {
             return Err(Errno::EINVAL);
         }
         let t = self.target(dirfd, path, flags, true)?;
@@ -175,7 +219,13 @@ impl<H: Host> Kernel<H> {
     }
 
     /// Opens `path` like openat(2) and returns the new description.
-    pub(crate) fn open_path(&mut self, dirfd: i32, path: &str, flags: u32, mode: u32) -> SysResult<FileRef> {
+    pub(crate) fn open_path(
+        &mut self,
+        dirfd: i32,
+        path: &str,
+        flags: u32,
+        mode: u32,
+    ) -> SysResult<FileRef> {
         if flags & O_TMPFILE == O_TMPFILE {
             return Err(Errno::EOPNOTSUPP);
         }
@@ -193,7 +243,9 @@ impl<H: Host> Kernel<H> {
                     return Err(Errno::EISDIR);
                 }
                 let now = self.now();
-                let ino = self.vfs.create_file(parent, &name, mode & !self.umask, now)?;
+                let ino = self
+                    .vfs
+                    .create_file(parent, &name, mode & !self.umask, now)?;
                 Object::File(ino)
             }
             Resolved::Node { ino, .. } => {
@@ -206,7 +258,9 @@ impl<H: Host> Kernel<H> {
                     NodeKind::Dir(_) if writable || creat => return Err(Errno::EISDIR),
                     NodeKind::Dir(_) => Object::Dir(ino),
                     _ if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
-                    &NodeKind::Dev(Dev::Fd(fd)) => return self.fds.file(fd).map_err(|_| Errno::ENXIO),
+                    &NodeKind::Dev(Dev::Fd(fd)) => {
+                        return self.fds.file(fd).map_err(|_| Errno::ENXIO)
+                    }
                     &NodeKind::Dev(dev) => Object::Dev { dev, ino },
                     NodeKind::File(_) => {
                         if writable && flags & O_TRUNC != 0 {
@@ -229,7 +283,11 @@ impl<H: Host> Kernel<H> {
                     follow,
                 };
                 let fd = self.host.open(self.mount_fd(mount), &path, &opts)?;
-                let is_dir = self.host.fstat(fd).map(|s| s.kind == FileType::Directory).unwrap_or(false);
+                let is_dir = self
+                    .host
+                    .fstat(fd)
+                    .map(|s| s.kind == FileType::Directory)
+                    .unwrap_or(false);
                 if is_dir && (writable || creat) {
                     self.host.close(fd);
                     return Err(Errno::EISDIR);
@@ -247,7 +305,13 @@ impl<H: Host> Kernel<H> {
         Ok(OpenFile::new(obj, status, path))
     }
 
-    pub(crate) fn sys_openat(&mut self, dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult<u64> {
+    pub(crate) fn sys_openat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        flags: u32,
+        mode: u32,
+    ) -> SysResult<u64> {
         let path = self.read_path(path)?;
         let file = self.open_path(dirfd, &path, flags, mode)?;
         self.install(file, flags & O_CLOEXEC != 0)
@@ -259,23 +323,28 @@ impl<H: Host> Kernel<H> {
         if len > size {
             return Err(Errno::ERANGE);
         }
-        let mem = self.mem();
-        mem.write(buf, path.as_bytes())?;
-        mem.write(buf + path.len() as u64, &[0])?;
+        let mut bytes = path.into_bytes();
+        bytes.push(0);
+        self.mem().write(buf, &bytes)?;
         Ok(len)
     }
 
     /// The directory position of a resolved path (chdir).
     fn dir_of(&mut self, res: Resolved) -> SysResult<Pos> {
         match res {
-            Resolved::Node { ino, .. } if self.vfs.node(ino).as_dir().is_some() => Ok(Pos::Tree(ino)),
+            Resolved::Node { ino, .. } if self.vfs.node(ino).as_dir().is_some() => {
+                Ok(Pos::Tree(ino))
+            }
             Resolved::Node { .. } => Err(Errno::ENOTDIR),
             Resolved::Missing { .. } => Err(Errno::ENOENT),
             Resolved::Host { mount, path } => {
                 if self.host.stat(self.mount_fd(mount), &path, true)?.kind != FileType::Directory {
                     return Err(Errno::ENOTDIR);
                 }
-                Ok(Pos::Host { mount, path: if path == "." { String::new() } else { path } })
+                Ok(Pos::Host {
+                    mount,
+                    path: if path == "." { String::new() } else { path },
+                })
             }
         }
     }
@@ -288,7 +357,12 @@ impl<H: Host> Kernel<H> {
     }
 
     pub(crate) fn sys_fchdir(&mut self, fd: i32) -> SysResult<u64> {
-        self.cwd = self.fds.file(fd)?.borrow().dir_pos().ok_or(Errno::ENOTDIR)?;
+        self.cwd = self
+            .fds
+            .file(fd)?
+            .borrow()
+            .dir_pos()
+            .ok_or(Errno::ENOTDIR)?;
         Ok(0)
     }
 
@@ -318,12 +392,18 @@ impl<H: Host> Kernel<H> {
         match look.res {
             Resolved::Missing { .. } => return Err(Errno::ENOENT),
             Resolved::Node { ino, name, .. } if name.is_empty() => {
-                return Err(if ino == ROOT || !rmdir { Errno::EBUSY } else { Errno::EINVAL });
+                return Err(if ino == ROOT || !rmdir {
+                    Errno::EBUSY
+                } else {
+                    Errno::EINVAL
+                });
             }
             Resolved::Node { parent, name, .. } if rmdir => self.vfs.rmdir(parent, &name, now)?,
             Resolved::Node { parent, name, .. } => self.vfs.unlink(parent, &name, now)?,
             Resolved::Host { path, .. } if path == "." => return Err(Errno::EBUSY),
-            Resolved::Host { mount, path } if rmdir => self.host.rmdir(self.mount_fd(mount), &path)?,
+            Resolved::Host { mount, path } if rmdir => {
+                self.host.rmdir(self.mount_fd(mount), &path)?
+            }
             Resolved::Host { mount, path } => self.host.unlink(self.mount_fd(mount), &path)?,
         }
         Ok(0)
@@ -342,19 +422,32 @@ impl<H: Host> Kernel<H> {
                 self.vfs.symlink(parent, &name, &target, now)?;
             }
             Resolved::Node { .. } => return Err(Errno::EEXIST),
-            Resolved::Host { mount, path } => self.host.symlink(&target, self.mount_fd(mount), &path)?,
+            Resolved::Host { mount, path } => {
+                self.host.symlink(&target, self.mount_fd(mount), &path)?
+            }
         }
         Ok(0)
     }
 
-    pub(crate) fn sys_linkat(&mut self, olddirfd: i32, old: u64, newdirfd: i32, new: u64, flags: u32) -> SysResult<u64> {
+    pub(crate) fn sys_linkat(
+        &mut self,
+        olddirfd: i32,
+        old: u64,
+        newdirfd: i32,
+        new: u64,
+        flags: u32,
+    ) -> SysResult<u64> {
         if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
         }
         let src = match self.target(olddirfd, old, flags, flags & AT_SYMLINK_FOLLOW != 0)? {
             Target::Path(l) => l.res,
             Target::File(f) => match f.borrow().obj {
-                Object::File(ino) => Resolved::Node { ino, parent: ROOT, name: String::new() },
+                Object::File(ino) => Resolved::Node {
+                    ino,
+                    parent: ROOT,
+                    name: String::new(),
+                },
                 _ => return Err(Errno::EXDEV),
             },
         };
@@ -368,7 +461,16 @@ impl<H: Host> Kernel<H> {
                 self.vfs.link(parent, &name, ino, now)?;
                 Ok(0)
             }
-            (Resolved::Host { mount: m1, path: p1 }, Resolved::Host { mount: m2, path: p2 }) if m1 == m2 => {
+            (
+                Resolved::Host {
+                    mount: m1,
+                    path: p1,
+                },
+                Resolved::Host {
+                    mount: m2,
+                    path: p2,
+                },
+            ) if m1 == m2 => {
                 let fd = self.mount_fd(m1);
                 self.host.link(fd, &p1, fd, &p2)?;
                 Ok(0)
@@ -377,26 +479,58 @@ impl<H: Host> Kernel<H> {
         }
     }
 
-    pub(crate) fn sys_renameat2(&mut self, olddirfd: i32, old: u64, newdirfd: i32, new: u64, flags: u32) -> SysResult<u64> {
+    pub(crate) fn sys_renameat2(
+        &mut self,
+        olddirfd: i32,
+        old: u64,
+        newdirfd: i32,
+        new: u64,
+        flags: u32,
+    ) -> SysResult<u64> {
         let (old, new) = (self.read_path(old)?, self.read_path(new)?);
         let src = self.lookup(olddirfd, &old, false)?.res;
         let dst = self.lookup(newdirfd, &new, false)?.res;
         let now = self.now();
         match (src, dst) {
             (Resolved::Missing { .. }, _) => return Err(Errno::ENOENT),
-            (Resolved::Node { name, .. }, _) | (_, Resolved::Node { name, .. }) if name.is_empty() => {
+            (Resolved::Node { name, .. }, _) | (_, Resolved::Node { name, .. })
+                if name.is_empty() =>
+            {
                 return Err(Errno::EBUSY)
             }
             (
-                Resolved::Node { parent: op, name: on, .. },
-                Resolved::Node { parent: np, name: nn, .. } | Resolved::Missing { parent: np, name: nn },
+                Resolved::Node {
+                    parent: op,
+                    name: on,
+                    ..
+                },
+                Resolved::Node {
+                    parent: np,
+                    name: nn,
+                    ..
+                }
+                | Resolved::Missing {
+                    parent: np,
+                    name: nn,
+                },
             ) => self.vfs.rename(op, &on, np, &nn, flags, now)?,
-            (Resolved::Host { mount: m1, path: p1 }, Resolved::Host { mount: m2, path: p2 }) if m1 == m2 => {
+            (
+                Resolved::Host {
+                    mount: m1,
+                    path: p1,
+                },
+                Resolved::Host {
+                    mount: m2,
+                    path: p2,
+                },
+            ) if m1 == m2 => {
                 if p1 == "." || p2 == "." {
                     return Err(Errno::EBUSY);
                 }
                 let fd = self.mount_fd(m1);
-                if flags & RENAME_EXCHANGE != 0 || flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0 {
+                if flags & RENAME_EXCHANGE != 0
+                    || flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0
+                {
                     return Err(Errno::EINVAL);
                 }
                 if flags & RENAME_NOREPLACE != 0 && self.host.stat(fd, &p2, false).is_ok() {
@@ -421,7 +555,11 @@ impl<H: Host> Kernel<H> {
                 Ok(0)
             }
             Resolved::Host { mount, path } => {
-                let opts = OpenOptions { write: true, follow: true, ..Default::default() };
+                let opts = OpenOptions {
+                    write: true,
+                    follow: true,
+                    ..Default::default()
+                };
                 let fd = self.host.open(self.mount_fd(mount), &path, &opts)?;
                 let r = self.host.set_size(fd, len);
                 self.host.close(fd);
@@ -448,8 +586,16 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
-    pub(crate) fn sys_faccessat(&mut self, dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult<u64> {
-        if mode & !(R_OK | W_OK | X_OK) != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+    pub(crate) fn sys_faccessat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        mode: u32,
+        flags: u32,
+    ) -> SysResult<u64> {
+        if mode & !(R_OK | W_OK | X_OK) != 0
+            || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0
+        {
             return Err(Errno::EINVAL);
         }
         let t = self.target(dirfd, path, flags, true)?;
@@ -503,7 +649,14 @@ impl<H: Host> Kernel<H> {
         }
     }
 
-    pub(crate) fn sys_fchownat(&mut self, dirfd: i32, path: u64, uid: u32, gid: u32, flags: u32) -> SysResult<u64> {
+    pub(crate) fn sys_fchownat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        uid: u32,
+        gid: u32,
+        flags: u32,
+    ) -> SysResult<u64> {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
         }
@@ -516,7 +669,13 @@ impl<H: Host> Kernel<H> {
         self.update_node(t, |n| Self::chown(n, uid, gid))
     }
 
-    pub(crate) fn sys_utimensat(&mut self, dirfd: i32, path: u64, times: u64, flags: u32) -> SysResult<u64> {
+    pub(crate) fn sys_utimensat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        times: u64,
+        flags: u32,
+    ) -> SysResult<u64> {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
         }
@@ -524,14 +683,25 @@ impl<H: Host> Kernel<H> {
             (TimeArg::Now, TimeArg::Now)
         } else {
             let mem = self.mem();
-            (TimeArg::decode(&mem.read_array(times)?)?, TimeArg::decode(&mem.read_array(times + 16)?)?)
+            (
+                TimeArg::decode(&mem.read_array(times)?)?,
+                TimeArg::decode(&mem.read_array(times + 16)?)?,
+            )
         };
         let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
-        let t = if path == 0 { Target::File(self.fds.file(dirfd)?) } else { self.target(dirfd, path, flags, follow)? };
+        let t = if path == 0 {
+            Target::File(self.fds.file(dirfd)?)
+        } else {
+            self.target(dirfd, path, flags, follow)?
+        };
         let host_fd = match &t {
-            Target::Path(Lookup { res: Resolved::Host { mount, path }, .. }) => {
+            Target::Path(Lookup {
+                res: Resolved::Host { mount, path },
+                ..
+            }) => {
                 let fd = self.mount_fd(*mount);
-                self.host.set_times(fd, path, atime.host(), mtime.host(), follow)?;
+                self.host
+                    .set_times(fd, path, atime.host(), mtime.host(), follow)?;
                 return Ok(0);
             }
             Target::File(f) => match f.borrow().obj {
@@ -551,7 +721,13 @@ impl<H: Host> Kernel<H> {
         })
     }
 
-    pub(crate) fn sys_readlinkat(&mut self, dirfd: i32, path: u64, buf: u64, size: i64) -> SysResult<u64> {
+    pub(crate) fn sys_readlinkat(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        buf: u64,
+        size: i64,
+    ) -> SysResult<u64> {
         if size <= 0 {
             return Err(Errno::EINVAL);
         }

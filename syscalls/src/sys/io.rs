@@ -27,7 +27,9 @@ fn default_termios() -> [u8; TERMIOS_SIZE] {
     put32(&mut b, 4, 0x5); // OPOST | ONLCR
     put32(&mut b, 8, 0xbf); // B38400 | CS8 | CREAD
     put32(&mut b, 12, 0x8a3b); // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
-    let cc = [3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0];
+    let cc = [
+        3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0,
+    ];
     b[17..17 + cc.len()].copy_from_slice(&cc);
     b
 }
@@ -39,19 +41,29 @@ fn io_slice(mem: &GuestMem, addr: u64, len: u64) -> SysResult<&mut [u8]> {
     if len == 0 {
         return Ok(&mut []);
     }
-    let avail = mem.len().checked_sub(addr).filter(|&n| n > 0).ok_or(Errno::EFAULT)?;
+    let avail = mem
+        .len()
+        .checked_sub(addr)
+        .filter(|&n| n > 0)
+        .ok_or(Errno::EFAULT)?;
     mem.bytes_mut(addr, len.min(avail))
 }
 
 /// A file offset argument: negative is invalid.
 fn offset(at: Option<i64>) -> SysResult<Option<u64>> {
-    at.map(|o| u64::try_from(o).map_err(|_| Errno::EINVAL)).transpose()
+    at.map(|o| u64::try_from(o).map_err(|_| Errno::EINVAL))
+        .transpose()
 }
 
 impl<H: Host> Kernel<H> {
     /// Reads from an open file into `buf` (guest memory or a kernel buffer),
     /// at its offset or at `at`.
-    pub(crate) fn read_buf(&mut self, file: &FileRef, buf: &mut [u8], at: Option<u64>) -> SysResult<usize> {
+    pub(crate) fn read_buf(
+        &mut self,
+        file: &FileRef,
+        buf: &mut [u8],
+        at: Option<u64>,
+    ) -> SysResult<usize> {
         let mut f = file.borrow_mut();
         if f.flags & O_PATH != 0 || !f.readable() {
             return Err(Errno::EBADF);
@@ -81,7 +93,11 @@ impl<H: Host> Kernel<H> {
                 if p.buf.is_empty() {
                     // Nobody else can write while we wait: a blocking read
                     // would never return, so it fails like a non-blocking one.
-                    return if p.writers == 0 { Ok(0) } else { Err(Errno::EAGAIN) };
+                    return if p.writers == 0 {
+                        Ok(0)
+                    } else {
+                        Err(Errno::EAGAIN)
+                    };
                 }
                 let n = buf.len().min(p.buf.len());
                 for (dst, src) in buf.iter_mut().zip(p.buf.drain(..n)) {
@@ -99,7 +115,12 @@ impl<H: Host> Kernel<H> {
 
     /// Writes `buf` to an open file, at its offset (its end with O_APPEND)
     /// or at `at`.
-    pub(crate) fn write_buf(&mut self, file: &FileRef, buf: &[u8], at: Option<u64>) -> SysResult<usize> {
+    pub(crate) fn write_buf(
+        &mut self,
+        file: &FileRef,
+        buf: &[u8],
+        at: Option<u64>,
+    ) -> SysResult<usize> {
         let mut f = file.borrow_mut();
         if f.flags & O_PATH != 0 || !f.writable() {
             return Err(Errno::EBADF);
@@ -131,6 +152,7 @@ impl<H: Host> Kernel<H> {
                 if p.readers == 0 {
                     return Err(Errno::EPIPE);
                 }
+                p.buf.try_reserve(buf.len()).map_err(|_| Errno::ENOMEM)?;
                 p.buf.extend(buf);
                 buf.len()
             }
@@ -139,7 +161,13 @@ impl<H: Host> Kernel<H> {
         Ok(n)
     }
 
-    pub(crate) fn sys_read(&mut self, fd: i32, addr: u64, len: u64, at: Option<i64>) -> SysResult<u64> {
+    pub(crate) fn sys_read(
+        &mut self,
+        fd: i32,
+        addr: u64,
+        len: u64,
+        at: Option<i64>,
+    ) -> SysResult<u64> {
         let file = self.fds.file(fd)?;
         let at = offset(at)?;
         let mem = self.mem();
@@ -147,7 +175,13 @@ impl<H: Host> Kernel<H> {
         Ok(self.read_buf(&file, buf, at)? as u64)
     }
 
-    pub(crate) fn sys_write(&mut self, fd: i32, addr: u64, len: u64, at: Option<i64>) -> SysResult<u64> {
+    pub(crate) fn sys_write(
+        &mut self,
+        fd: i32,
+        addr: u64,
+        len: u64,
+        at: Option<i64>,
+    ) -> SysResult<u64> {
         let file = self.fds.file(fd)?;
         let at = offset(at)?;
         let mem = self.mem();
@@ -181,7 +215,11 @@ impl<H: Host> Kernel<H> {
         let mem = self.mem();
         for (base, len) in self.iovecs(iov, count)? {
             let buf = io_slice(&mem, base, len)?;
-            let result = if write { self.write_buf(&file, buf, at) } else { self.read_buf(&file, buf, at) };
+            let result = if write {
+                self.write_buf(&file, buf, at)
+            } else {
+                self.read_buf(&file, buf, at)
+            };
             let n = match result {
                 Ok(n) => n as u64,
                 Err(e) if total == 0 => return Err(e),
@@ -196,18 +234,40 @@ impl<H: Host> Kernel<H> {
         Ok(total)
     }
 
-    pub(crate) fn sys_readv(&mut self, fd: i32, iov: u64, count: u64, at: Option<i64>) -> SysResult<u64> {
+    pub(crate) fn sys_readv(
+        &mut self,
+        fd: i32,
+        iov: u64,
+        count: u64,
+        at: Option<i64>,
+    ) -> SysResult<u64> {
         self.vectored(fd, iov, count, at, false)
     }
 
-    pub(crate) fn sys_writev(&mut self, fd: i32, iov: u64, count: u64, at: Option<i64>) -> SysResult<u64> {
+    pub(crate) fn sys_writev(
+        &mut self,
+        fd: i32,
+        iov: u64,
+        count: u64,
+        at: Option<i64>,
+    ) -> SysResult<u64> {
         self.vectored(fd, iov, count, at, true)
     }
 
-    pub(crate) fn sys_sendfile(&mut self, out_fd: i32, in_fd: i32, off_addr: u64, count: u64) -> SysResult<u64> {
+    pub(crate) fn sys_sendfile(
+        &mut self,
+        out_fd: i32,
+        in_fd: i32,
+        off_addr: u64,
+        count: u64,
+    ) -> SysResult<u64> {
         let (out, input) = (self.fds.file(out_fd)?, self.fds.file(in_fd)?);
         let mem = self.mem();
-        let mut at = if off_addr != 0 { Some(mem.read_u64(off_addr)?) } else { None };
+        let mut at = if off_addr != 0 {
+            Some(mem.read_u64(off_addr)?)
+        } else {
+            None
+        };
         let mut chunk = vec![0u8; count.min(PIPE_SIZE) as usize];
         let mut total = 0u64;
         while total < count {
@@ -226,7 +286,7 @@ impl<H: Host> Kernel<H> {
                 Err(_) => break,
             };
             total += written as u64;
-            at = at.map(|o| o + written as u64);
+            at = at.map(|o| o.saturating_add(written as u64));
             if written < n {
                 break;
             }
@@ -248,15 +308,29 @@ impl<H: Host> Kernel<H> {
             _ => return Err(Errno::EINVAL),
         };
         match &mut *f {
-            OpenFile { obj: Object::Stdio(h) | Object::HostFile { fd: h, .. }, .. } => {
+            OpenFile {
+                obj: Object::Stdio(h) | Object::HostFile { fd: h, .. },
+                ..
+            } => {
                 if whence == SEEK_DATA || whence == SEEK_HOLE {
                     return Err(Errno::EINVAL);
                 }
                 self.host.seek(*h, off, host_whence)
             }
-            OpenFile { obj: Object::PipeRead(_) | Object::PipeWrite(_), .. } => Err(Errno::ESPIPE),
-            OpenFile { obj: Object::Dev { .. }, .. } => Ok(0),
-            OpenFile { obj: Object::Dir(_) | Object::HostDir { .. }, dir, offset, .. } => {
+            OpenFile {
+                obj: Object::PipeRead(_) | Object::PipeWrite(_),
+                ..
+            } => Err(Errno::ESPIPE),
+            OpenFile {
+                obj: Object::Dev { .. },
+                ..
+            } => Ok(0),
+            OpenFile {
+                obj: Object::Dir(_) | Object::HostDir { .. },
+                dir,
+                offset,
+                ..
+            } => {
                 if whence != SEEK_SET || off < 0 {
                     return Err(Errno::EINVAL);
                 }
@@ -267,7 +341,11 @@ impl<H: Host> Kernel<H> {
                 *offset = off as u64;
                 Ok(off as u64)
             }
-            OpenFile { obj: Object::File(ino), offset, .. } => {
+            OpenFile {
+                obj: Object::File(ino),
+                offset,
+                ..
+            } => {
                 let size = self.vfs.len(*ino) as i64;
                 let new = match whence {
                     SEEK_SET => off,
@@ -329,7 +407,11 @@ impl<H: Host> Kernel<H> {
         match self.fds.insert(file.clone(), cloexec) {
             Ok(fd) => Ok(fd as u64),
             Err(e) => {
-                drop_entry(crate::fd::FdEntry { file, cloexec }, &mut self.host, &mut self.vfs);
+                drop_entry(
+                    crate::fd::FdEntry { file, cloexec },
+                    &mut self.host,
+                    &mut self.vfs,
+                );
                 Err(e)
             }
         }
@@ -386,7 +468,10 @@ impl<H: Host> Kernel<H> {
                 if min < 0 || min as u64 >= self.fds.limit {
                     return Err(Errno::EINVAL);
                 }
-                Ok(self.fds.insert_from(min, entry.file, cmd == F_DUPFD_CLOEXEC)? as u64)
+                Ok(self
+                    .fds
+                    .insert_from(min, entry.file, cmd == F_DUPFD_CLOEXEC)?
+                    as u64)
             }
             F_GETFD => Ok(entry.cloexec as u64),
             F_SETFD => {
@@ -421,7 +506,8 @@ impl<H: Host> Kernel<H> {
         let file = self.fds.file(fd)?;
         let mem = self.mem();
         match req {
-            TCGETS | TCSETS | TCSETSW | TCSETSF | TIOCGWINSZ | TIOCSWINSZ | TIOCGPGRP | TIOCSPGRP => {
+            TCGETS | TCSETS | TCSETSW | TCSETSF | TIOCGWINSZ | TIOCSWINSZ | TIOCGPGRP
+            | TIOCSPGRP => {
                 if !self.is_tty(&file) {
                     return Err(Errno::ENOTTY);
                 }
@@ -441,7 +527,11 @@ impl<H: Host> Kernel<H> {
             FIONBIO => {
                 let on = u32::from_le_bytes(mem.read_array(arg)?) != 0;
                 let mut f = file.borrow_mut();
-                f.flags = if on { f.flags | O_NONBLOCK } else { f.flags & !O_NONBLOCK };
+                f.flags = if on {
+                    f.flags | O_NONBLOCK
+                } else {
+                    f.flags & !O_NONBLOCK
+                };
                 Ok(0)
             }
             FIONREAD => {
@@ -467,11 +557,21 @@ impl<H: Host> Kernel<H> {
         if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
             return Err(Errno::EINVAL);
         }
-        let pipe = Rc::new(RefCell::new(Pipe { readers: 1, writers: 1, ..Default::default() }));
+        let pipe = Rc::new(RefCell::new(Pipe {
+            readers: 1,
+            writers: 1,
+            ..Default::default()
+        }));
         let status = flags & O_NONBLOCK;
         let cloexec = flags & O_CLOEXEC != 0;
-        let r = self.install(OpenFile::new(Object::PipeRead(pipe.clone()), O_RDONLY | status, "pipe"), cloexec)?;
-        let w = match self.install(OpenFile::new(Object::PipeWrite(pipe), O_WRONLY | status, "pipe"), cloexec) {
+        let r = self.install(
+            OpenFile::new(Object::PipeRead(pipe.clone()), O_RDONLY | status, "pipe"),
+            cloexec,
+        )?;
+        let w = match self.install(
+            OpenFile::new(Object::PipeWrite(pipe), O_WRONLY | status, "pipe"),
+            cloexec,
+        ) {
             Ok(w) => w,
             Err(e) => {
                 self.close_fd(r as i32)?;

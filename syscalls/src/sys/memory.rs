@@ -18,9 +18,17 @@ fn length(len: u64, err: Errno) -> SysResult<u64> {
     }
 }
 
+/// Checks that `[addr, addr + len)` lies in the guest address space.
+fn in_space(addr: u64, len: u64, err: Errno) -> SysResult<()> {
+    match addr.checked_add(len) {
+        Some(end) if end <= GUEST_LIMIT => Ok(()),
+        _ => Err(err),
+    }
+}
+
 /// Checks that `addr` is page aligned.
 fn aligned(addr: u64) -> SysResult<()> {
-    if addr % PAGE_SIZE == 0 {
+    if addr.is_multiple_of(PAGE_SIZE) {
         Ok(())
     } else {
         Err(Errno::EINVAL)
@@ -28,9 +36,18 @@ fn aligned(addr: u64) -> SysResult<()> {
 }
 
 impl<H: Host> Kernel<H> {
-    pub(crate) fn sys_mmap(&mut self, addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> SysResult<u64> {
+    pub(crate) fn sys_mmap(
+        &mut self,
+        addr: u64,
+        len: u64,
+        prot: u32,
+        flags: u32,
+        fd: i32,
+        off: u64,
+    ) -> SysResult<u64> {
         let len = length(len, Errno::ENOMEM)?;
         aligned(off)?;
+        off.checked_add(len).ok_or(Errno::EOVERFLOW)?;
         let shared = match flags & MAP_TYPE {
             MAP_SHARED | MAP_SHARED_VALIDATE => true,
             MAP_PRIVATE => false,
@@ -52,16 +69,15 @@ impl<H: Host> Kernel<H> {
         };
         let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             aligned(addr)?;
-            if addr.checked_add(len).is_none_or(|end| end > GUEST_LIMIT) {
-                return Err(Errno::ENOMEM);
-            }
+            in_space(addr, len, Errno::ENOMEM)?;
             if flags & MAP_FIXED == 0 && !self.mm.is_free(addr, len) {
                 return Err(Errno::EEXIST);
             }
             addr
         } else {
             let hint = addr & !(PAGE_SIZE - 1);
-            let usable = hint >= PAGE_SIZE && hint.checked_add(len).is_some_and(|end| end <= GUEST_LIMIT);
+            let usable =
+                hint >= PAGE_SIZE && hint.checked_add(len).is_some_and(|end| end <= GUEST_LIMIT);
             if usable && self.mm.is_free(hint, len) {
                 hint
             } else {
@@ -96,9 +112,7 @@ impl<H: Host> Kernel<H> {
     pub(crate) fn sys_munmap(&mut self, addr: u64, len: u64) -> SysResult<u64> {
         aligned(addr)?;
         let len = length(len, Errno::EINVAL)?;
-        if addr.checked_add(len).is_none_or(|end| end > GUEST_LIMIT) {
-            return Err(Errno::EINVAL);
-        }
+        in_space(addr, len, Errno::EINVAL)?;
         self.mm.unmap(addr, len);
         Ok(0)
     }
@@ -114,11 +128,20 @@ impl<H: Host> Kernel<H> {
             return Ok(0);
         }
         let len = length(len, Errno::ENOMEM)?;
-        self.mm.protect(addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC))?;
+        in_space(addr, len, Errno::ENOMEM)?;
+        self.mm
+            .protect(addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC))?;
         Ok(0)
     }
 
-    pub(crate) fn sys_mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -> SysResult<u64> {
+    pub(crate) fn sys_mremap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u32,
+        new_addr: u64,
+    ) -> SysResult<u64> {
         aligned(old)?;
         if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
             || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
@@ -128,12 +151,11 @@ impl<H: Host> Kernel<H> {
         }
         let old_len = length(old_len, Errno::EFAULT)?;
         let new_len = length(new_len, Errno::ENOMEM)?;
-        let (vma_start, vma) = self.mm.find(old).ok_or(Errno::EFAULT)?;
+        let (_, vma) = self.mm.find(old).ok_or(Errno::EFAULT)?;
         if old + old_len > vma.end {
             return Err(Errno::EFAULT);
         }
         let (prot, kind) = (vma.prot, vma.kind.clone());
-        let _ = vma_start;
         if flags & MREMAP_FIXED == 0 {
             if new_len <= old_len {
                 self.mm.unmap(old + new_len, old_len - new_len);
@@ -151,8 +173,8 @@ impl<H: Host> Kernel<H> {
         }
         let dest = if flags & MREMAP_FIXED != 0 {
             aligned(new_addr)?;
-            let overlaps = new_addr < old + old_len && old < new_addr + new_len;
-            if overlaps || new_addr.checked_add(new_len).is_none_or(|end| end > GUEST_LIMIT) {
+            in_space(new_addr, new_len, Errno::EINVAL)?;
+            if new_addr < old + old_len && old < new_addr + new_len {
                 return Err(Errno::EINVAL);
             }
             self.mm.unmap(new_addr, new_len);
@@ -176,6 +198,7 @@ impl<H: Host> Kernel<H> {
             return Ok(0);
         }
         let len = length(len, Errno::ENOMEM)?;
+        in_space(addr, len, Errno::ENOMEM)?;
         if !self.mm.is_mapped(addr, len) {
             return Err(Errno::ENOMEM);
         }
@@ -185,7 +208,12 @@ impl<H: Host> Kernel<H> {
                 .mm
                 .vmas()
                 .filter(|(s, v)| *s < end && v.end > addr)
-                .filter(|(_, v)| matches!(v.kind, VmaKind::Anon { shared: false } | VmaKind::Brk | VmaKind::Stack))
+                .filter(|(_, v)| {
+                    matches!(
+                        v.kind,
+                        VmaKind::Anon { shared: false } | VmaKind::Brk | VmaKind::Stack
+                    )
+                })
                 .map(|(s, v)| (s.max(addr), v.end.min(end)))
                 .collect();
             let mem = self.mem();
@@ -202,8 +230,12 @@ impl<H: Host> Kernel<H> {
 
     pub(crate) fn sys_msync(&mut self, addr: u64, len: u64) -> SysResult<u64> {
         aligned(addr)?;
-        if len > 0 && !self.mm.is_mapped(addr, page_up(len)) {
-            return Err(Errno::ENOMEM);
+        if len > 0 {
+            let len = length(len, Errno::ENOMEM)?;
+            in_space(addr, len, Errno::ENOMEM)?;
+            if !self.mm.is_mapped(addr, len) {
+                return Err(Errno::ENOMEM);
+            }
         }
         Ok(0)
     }

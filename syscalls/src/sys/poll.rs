@@ -59,6 +59,7 @@ impl<H: Host> Kernel<H> {
         if nfds > self.fds.limit {
             return Err(Errno::EINVAL);
         }
+        fds.checked_add(nfds * POLLFD_SIZE).ok_or(Errno::EFAULT)?;
         let mem = self.mem();
         let mut ready = 0;
         for i in 0..nfds {
@@ -83,13 +84,25 @@ impl<H: Host> Kernel<H> {
         Ok(ready)
     }
 
-    pub(crate) fn sys_pselect6(&mut self, nfds: i32, sets: [u64; 3], timeout: u64) -> SysResult<u64> {
+    pub(crate) fn sys_pselect6(
+        &mut self,
+        nfds: i32,
+        sets: [u64; 3],
+        timeout: u64,
+    ) -> SysResult<u64> {
         if nfds < 0 || nfds as u64 > self.fds.limit {
             return Err(Errno::EINVAL);
         }
         let words = (nfds as u64).div_ceil(64);
         let mem = self.mem();
-        let mut bits = [vec![0u64; words as usize], vec![0u64; words as usize], vec![0u64; words as usize]];
+        let mut bits = [
+            vec![0u64; words as usize],
+            vec![0u64; words as usize],
+            vec![0u64; words as usize],
+        ];
+        if sets.iter().any(|&a| a.checked_add(8 * words).is_none()) {
+            return Err(Errno::EFAULT);
+        }
         for (set, addr) in bits.iter_mut().zip(sets) {
             if addr != 0 {
                 for (w, word) in set.iter_mut().enumerate() {
@@ -99,7 +112,11 @@ impl<H: Host> Kernel<H> {
         }
         // (read, write, except) conditions.
         let wanted = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, 0];
-        let mut out = [vec![0u64; words as usize], vec![0u64; words as usize], vec![0u64; words as usize]];
+        let mut out = [
+            vec![0u64; words as usize],
+            vec![0u64; words as usize],
+            vec![0u64; words as usize],
+        ];
         let mut ready = 0;
         for fd in 0..nfds {
             let (w, bit) = (fd as usize / 64, 1u64 << (fd % 64));

@@ -57,7 +57,14 @@ fn ignored_by_default(sig: u32) -> bool {
 
 impl<H: Host> Kernel<H> {
     pub(crate) fn sys_uname(&mut self, buf: u64) -> SysResult<u64> {
-        let fields = ["Linux", NODENAME, RELEASE, VERSION, riscv64::MACHINE, "(none)"];
+        let fields = [
+            "Linux",
+            NODENAME,
+            RELEASE,
+            VERSION,
+            riscv64::MACHINE,
+            "(none)",
+        ];
         self.mem().write(buf, &encode_utsname(fields))?;
         Ok(0)
     }
@@ -70,11 +77,25 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
-    pub(crate) fn sys_prlimit64(&mut self, pid: i32, resource: u32, new: u64, old: u64) -> SysResult<u64> {
+    pub(crate) fn sys_prlimit64(
+        &mut self,
+        pid: i32,
+        resource: u32,
+        new: u64,
+        old: u64,
+    ) -> SysResult<u64> {
         check_pid(pid)?;
-        let slot = self.rlimits.get(resource as usize).copied().ok_or(Errno::EINVAL)?;
+        let slot = self
+            .rlimits
+            .get(resource as usize)
+            .copied()
+            .ok_or(Errno::EINVAL)?;
         let mem = self.mem();
-        let new_limit = if new != 0 { Some(decode_rlimit(&mem.read_array(new)?)) } else { None };
+        let new_limit = if new != 0 {
+            Some(decode_rlimit(&mem.read_array(new)?))
+        } else {
+            None
+        };
         if old != 0 {
             mem.write(old, &encode_rlimit(slot.0, slot.1))?;
         }
@@ -91,7 +112,7 @@ impl<H: Host> Kernel<H> {
     }
 
     pub(crate) fn sys_getrusage(&mut self, who: i32, buf: u64) -> SysResult<u64> {
-        if !matches!(who, 0 | -1 | 1) {
+        if !(-1..=1).contains(&who) {
             return Err(Errno::EINVAL);
         }
         let mem = self.mem();
@@ -130,7 +151,10 @@ impl<H: Host> Kernel<H> {
         let mem = self.mem();
         match option {
             PR_SET_NAME => {
-                let name = mem.read_cstr(arg, usize::MAX).or_else(|_| mem.bytes(arg, COMM_LEN - 1))?;
+                let name = match mem.read_cstr(arg, COMM_LEN - 1) {
+                    Err(Errno::ENAMETOOLONG) => mem.bytes(arg, COMM_LEN as u64 - 1)?,
+                    other => other?,
+                };
                 let n = name.len().min(COMM_LEN - 1);
                 self.comm = [0; COMM_LEN];
                 self.comm[..n].copy_from_slice(&name[..n]);
@@ -145,9 +169,14 @@ impl<H: Host> Kernel<H> {
         }
     }
 
-    pub(crate) fn sys_sched_getaffinity(&mut self, pid: i32, size: u64, mask: u64) -> SysResult<u64> {
+    pub(crate) fn sys_sched_getaffinity(
+        &mut self,
+        pid: i32,
+        size: u64,
+        mask: u64,
+    ) -> SysResult<u64> {
         check_pid(pid)?;
-        if size < 8 || size % 8 != 0 {
+        if size < 8 || !size.is_multiple_of(8) {
             return Err(Errno::EINVAL);
         }
         self.mem().write_u64(mask, 1)?;
@@ -183,7 +212,13 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
-    pub(crate) fn sys_rt_sigaction(&mut self, sig: u32, act: u64, oldact: u64, size: u64) -> SysResult<u64> {
+    pub(crate) fn sys_rt_sigaction(
+        &mut self,
+        sig: u32,
+        act: u64,
+        oldact: u64,
+        size: u64,
+    ) -> SysResult<u64> {
         if size != SIGSET_SIZE || sig == 0 || sig > NSIG {
             return Err(Errno::EINVAL);
         }
@@ -192,7 +227,9 @@ impl<H: Host> Kernel<H> {
             if sig == SIGKILL || sig == SIGSTOP {
                 return Err(Errno::EINVAL);
             }
-            Some(riscv64::decode_sigaction(&mem.read_array::<SIGACTION_SIZE>(act)?))
+            Some(riscv64::decode_sigaction(
+                &mem.read_array::<SIGACTION_SIZE>(act)?,
+            ))
         } else {
             None
         };
@@ -207,12 +244,22 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
-    pub(crate) fn sys_rt_sigprocmask(&mut self, how: u32, set: u64, oldset: u64, size: u64) -> SysResult<u64> {
+    pub(crate) fn sys_rt_sigprocmask(
+        &mut self,
+        how: u32,
+        set: u64,
+        oldset: u64,
+        size: u64,
+    ) -> SysResult<u64> {
         if size != SIGSET_SIZE {
             return Err(Errno::EINVAL);
         }
         let mem = self.mem();
-        let new = if set != 0 { Some(mem.read_u64(set)?) } else { None };
+        let new = if set != 0 {
+            Some(mem.read_u64(set)?)
+        } else {
+            None
+        };
         if oldset != 0 {
             mem.write_u64(oldset, self.signals.mask)?;
         }
@@ -240,7 +287,11 @@ impl<H: Host> Kernel<H> {
         let mem = self.mem();
         let new = if ss != 0 {
             let b: [u8; STACK_T_SIZE as usize] = mem.read_array(ss)?;
-            Some((get_u64(&b, 0), u32::from_le_bytes(b[8..12].try_into().unwrap()), get_u64(&b, 16)))
+            Some((
+                get_u64(&b, 0),
+                u32::from_le_bytes(b[8..12].try_into().unwrap()),
+                get_u64(&b, 16),
+            ))
         } else {
             None
         };
@@ -281,13 +332,23 @@ impl<H: Host> Kernel<H> {
         Ok(len)
     }
 
-    pub(crate) fn sys_riscv_hwprobe(&mut self, pairs: u64, count: u64, flags: u64) -> SysResult<u64> {
+    pub(crate) fn sys_riscv_hwprobe(
+        &mut self,
+        pairs: u64,
+        count: u64,
+        flags: u64,
+    ) -> SysResult<u64> {
         if flags != 0 {
             return Err(Errno::EINVAL);
         }
+        let size = riscv64::HWPROBE_PAIR_SIZE as u64;
+        count
+            .checked_mul(size)
+            .and_then(|n| pairs.checked_add(n))
+            .ok_or(Errno::EFAULT)?;
         let mem = self.mem();
         for i in 0..count {
-            let addr = pairs + i * riscv64::HWPROBE_PAIR_SIZE as u64;
+            let addr = pairs + i * size;
             let key = mem.read_u64(addr)? as i64;
             let pair = match riscv64::hwprobe(key) {
                 Some(v) => riscv64::encode_hwprobe_pair(key, v),

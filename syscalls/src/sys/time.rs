@@ -8,10 +8,14 @@ use crate::linux::*;
 /// The host clock behind a Linux clock id.
 fn clock_of(id: i32) -> SysResult<Clock> {
     match id {
-        CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_REALTIME_ALARM | CLOCK_TAI => Ok(Clock::Realtime),
-        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME | CLOCK_BOOTTIME_ALARM => {
-            Ok(Clock::Monotonic)
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_REALTIME_ALARM | CLOCK_TAI => {
+            Ok(Clock::Realtime)
         }
+        CLOCK_MONOTONIC
+        | CLOCK_MONOTONIC_RAW
+        | CLOCK_MONOTONIC_COARSE
+        | CLOCK_BOOTTIME
+        | CLOCK_BOOTTIME_ALARM => Ok(Clock::Monotonic),
         CLOCK_PROCESS_CPUTIME_ID => Ok(Clock::ProcessCpu),
         CLOCK_THREAD_CPUTIME_ID => Ok(Clock::ThreadCpu),
         _ => Err(Errno::EINVAL),
@@ -31,7 +35,9 @@ impl<H: Host> Kernel<H> {
     /// on hosts without them.
     fn clock_now(&mut self, clock: Clock) -> SysResult<u64> {
         match self.host.clock_time(clock) {
-            Err(_) if matches!(clock, Clock::ProcessCpu | Clock::ThreadCpu) => self.host.clock_time(Clock::Monotonic),
+            Err(_) if matches!(clock, Clock::ProcessCpu | Clock::ThreadCpu) => {
+                self.host.clock_time(Clock::Monotonic)
+            }
             r => r,
         }
     }
@@ -45,7 +51,10 @@ impl<H: Host> Kernel<H> {
     pub(crate) fn sys_clock_getres(&mut self, id: i32, res: u64) -> SysResult<u64> {
         let clock = clock_of(id)?;
         if res != 0 {
-            let ns = self.host.clock_res(clock).or_else(|_| self.host.clock_res(Clock::Monotonic))?;
+            let ns = self
+                .host
+                .clock_res(clock)
+                .or_else(|_| self.host.clock_res(Clock::Monotonic))?;
             self.mem().write(res, &Timespec::from_nanos(ns).encode())?;
         }
         Ok(0)
@@ -75,7 +84,11 @@ impl<H: Host> Kernel<H> {
             return Err(Errno::EINVAL);
         }
         let ns = read_duration(Timespec::decode(&self.mem().read_array(req)?))?;
-        let wait = if flags & TIMER_ABSTIME != 0 { ns.saturating_sub(self.clock_now(clock)?) } else { ns };
+        let wait = if flags & TIMER_ABSTIME != 0 {
+            ns.saturating_sub(self.clock_now(clock)?)
+        } else {
+            ns
+        };
         if wait > 0 {
             self.host.sleep(wait);
         }

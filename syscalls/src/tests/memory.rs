@@ -30,7 +30,11 @@ fn brk_grows_shrinks_and_regrows_zeroed() {
     g.write(start + 0x8000, b"heap data");
     assert_eq!(g.sys(Sys::Brk, [start + 0x1000]) as u64, start + 0x1000);
     assert_eq!(g.sys(Sys::Brk, [start + 0x10000]) as u64, start + 0x10000);
-    assert_eq!(g.read(start + 0x8000, 9), [0; 9], "memory given back and taken again reads as zero");
+    assert_eq!(
+        g.read(start + 0x8000, 9),
+        [0; 9],
+        "memory given back and taken again reads as zero"
+    );
     // Past the limit, brk stays put (and malloc falls back to mmap).
     assert_eq!(g.sys(Sys::Brk, [start + (1 << 30)]) as u64, start + 0x10000);
     assert_eq!(g.sys(Sys::Brk, [start - 4096]) as u64, start + 0x10000);
@@ -52,7 +56,10 @@ fn mmap_reuses_freed_ranges_zeroed() {
     assert_eq!(g.read(c, 12), [0; 12]);
     assert_eq!(g.sys(Sys::Munmap, [a + 1, 0x1000]), err(Errno::EINVAL));
     assert_eq!(mmap(&mut g, 0, 0, RW, ANON, NO_FD, 0), err(Errno::EINVAL));
-    assert!(g.k.guest_memory().1 >= b + 0x2000, "linear memory covers the highest mapping");
+    assert!(
+        g.k.guest_memory().1 >= b + 0x2000,
+        "linear memory covers the highest mapping"
+    );
 }
 
 #[test]
@@ -61,11 +68,20 @@ fn map_fixed_replaces_and_noreplace_refuses() {
     let a = mmap(&mut g, 0, 0x4000, RW, ANON, NO_FD, 0) as u64;
     g.write(a + 0x2000, b"will be replaced");
     let fixed = ANON | MAP_FIXED as u64;
-    assert_eq!(mmap(&mut g, a + 0x2000, 0x1000, RW, fixed, NO_FD, 0) as u64, a + 0x2000);
+    assert_eq!(
+        mmap(&mut g, a + 0x2000, 0x1000, RW, fixed, NO_FD, 0) as u64,
+        a + 0x2000
+    );
     assert_eq!(g.read(a + 0x2000, 16), [0; 16]);
     let noreplace = ANON | MAP_FIXED_NOREPLACE as u64;
-    assert_eq!(mmap(&mut g, a, 0x1000, RW, noreplace, NO_FD, 0), err(Errno::EEXIST));
-    assert_eq!(mmap(&mut g, a + 0x1001, 0x1000, RW, fixed, NO_FD, 0), err(Errno::EINVAL));
+    assert_eq!(
+        mmap(&mut g, a, 0x1000, RW, noreplace, NO_FD, 0),
+        err(Errno::EEXIST)
+    );
+    assert_eq!(
+        mmap(&mut g, a + 0x1001, 0x1000, RW, fixed, NO_FD, 0),
+        err(Errno::EINVAL)
+    );
     // A free hint is honoured.
     let hint = a + 0x100_0000;
     assert_eq!(mmap(&mut g, hint, 0x1000, RW, ANON, NO_FD, 0) as u64, hint);
@@ -80,16 +96,28 @@ fn mremap_grows_in_place_or_moves() {
     assert_eq!(g.sys(Sys::Mremap, [a, 0x2000, 0x4000, 0, 0]) as u64, a);
     let blocker = mmap(&mut g, 0, 0x1000, RW, ANON, NO_FD, 0) as u64;
     assert_eq!(blocker, a + 0x4000);
-    assert_eq!(g.sys(Sys::Mremap, [a, 0x4000, 0x8000, 0, 0]), err(Errno::ENOMEM));
+    assert_eq!(
+        g.sys(Sys::Mremap, [a, 0x4000, 0x8000, 0, 0]),
+        err(Errno::ENOMEM)
+    );
     let moved = g.sys(Sys::Mremap, [a, 0x4000, 0x8000, MREMAP_MAYMOVE as u64, 0]) as u64;
     assert_ne!(moved, a);
     assert_eq!(g.read(moved, 16), b"start of mapping");
     assert_eq!(g.read(moved + 0x7000, 8), [0; 8]);
-    assert!(!g.k.memory_map().is_mapped(a, 0x1000), "the old range is gone");
+    assert!(
+        !g.k.memory_map().is_mapped(a, 0x1000),
+        "the old range is gone"
+    );
     // Shrinking unmaps the tail.
-    assert_eq!(g.sys(Sys::Mremap, [moved, 0x8000, 0x1000, 0, 0]) as u64, moved);
+    assert_eq!(
+        g.sys(Sys::Mremap, [moved, 0x8000, 0x1000, 0, 0]) as u64,
+        moved
+    );
     assert!(!g.k.memory_map().is_mapped(moved + 0x1000, 0x1000));
-    assert_eq!(g.sys(Sys::Mremap, [a, 0x1000, 0x2000, 0, 0]), err(Errno::EFAULT));
+    assert_eq!(
+        g.sys(Sys::Mremap, [a, 0x1000, 0x2000, 0, 0]),
+        err(Errno::EFAULT)
+    );
 }
 
 #[test]
@@ -97,30 +125,119 @@ fn mprotect_madvise_and_code_changes() {
     let mut g = guest();
     let a = mmap(&mut g, 0, 0x3000, RW, ANON, NO_FD, 0) as u64;
     assert!(!g.k.take_code_changed());
-    assert_eq!(g.sys(Sys::Mprotect, [a, 0x1000, (PROT_READ | PROT_EXEC) as u64]), 0);
+    assert_eq!(
+        g.sys(Sys::Mprotect, [a, 0x1000, (PROT_READ | PROT_EXEC) as u64]),
+        0
+    );
     assert!(g.k.take_code_changed());
     assert!(!g.k.take_code_changed(), "reported once");
-    assert_eq!(g.sys(Sys::Mprotect, [a + 0x1000, 0x1000, PROT_READ as u64]), 0);
+    assert_eq!(
+        g.sys(Sys::Mprotect, [a + 0x1000, 0x1000, PROT_READ as u64]),
+        0
+    );
     assert!(!g.k.take_code_changed(), "no code involved");
     assert_eq!(g.sys(Sys::Munmap, [a, 0x1000]), 0);
     assert!(g.k.take_code_changed(), "executable pages unmapped");
-    assert_eq!(g.sys(Sys::Mprotect, [a, 0x2000, RW]), err(Errno::ENOMEM), "part is unmapped");
+    assert_eq!(
+        g.sys(Sys::Mprotect, [a, 0x2000, RW]),
+        err(Errno::ENOMEM),
+        "part is unmapped"
+    );
 
     g.write(a + 0x2000, b"scratch");
-    assert_eq!(g.sys(Sys::Madvise, [a + 0x2000, 0x1000, MADV_DONTNEED as u64]), 0);
+    assert_eq!(
+        g.sys(Sys::Madvise, [a + 0x2000, 0x1000, MADV_DONTNEED as u64]),
+        0
+    );
     assert_eq!(g.read(a + 0x2000, 7), [0; 7]);
-    assert_eq!(g.sys(Sys::Madvise, [a, 0x1000, MADV_DONTNEED as u64]), err(Errno::ENOMEM));
+    assert_eq!(
+        g.sys(Sys::Madvise, [a, 0x1000, MADV_DONTNEED as u64]),
+        err(Errno::ENOMEM)
+    );
 }
 
 #[test]
 fn file_mappings_copy_the_file() {
     let mut g = guest();
     let fd = g.open("/data.bin", O_RDONLY, 0) as u64;
-    let m = mmap(&mut g, 0, 10000, PROT_READ as u64, MAP_PRIVATE as u64, fd, 4096) as u64;
+    let m = mmap(
+        &mut g,
+        0,
+        10000,
+        PROT_READ as u64,
+        MAP_PRIVATE as u64,
+        fd,
+        4096,
+    ) as u64;
     let expect: Vec<u8> = (4096..10000u32).map(|i| (i % 251) as u8).collect();
     assert_eq!(g.read(m, expect.len() as u64), expect);
-    assert_eq!(g.read(m + expect.len() as u64, 100), [0; 100], "past the end of the file: zero");
-    assert_eq!(mmap(&mut g, 0, 4096, RW, MAP_SHARED as u64, fd, 0), err(Errno::EACCES));
-    assert_eq!(mmap(&mut g, 0, 4096, RW, MAP_PRIVATE as u64, 99, 0), err(Errno::EBADF));
-    assert_eq!(mmap(&mut g, 0, 4096, RW, MAP_PRIVATE as u64, fd, 100), err(Errno::EINVAL));
+    assert_eq!(
+        g.read(m + expect.len() as u64, 100),
+        [0; 100],
+        "past the end of the file: zero"
+    );
+    assert_eq!(
+        mmap(&mut g, 0, 4096, RW, MAP_SHARED as u64, fd, 0),
+        err(Errno::EACCES)
+    );
+    assert_eq!(
+        mmap(&mut g, 0, 4096, RW, MAP_PRIVATE as u64, 99, 0),
+        err(Errno::EBADF)
+    );
+    assert_eq!(
+        mmap(&mut g, 0, 4096, RW, MAP_PRIVATE as u64, fd, 100),
+        err(Errno::EINVAL)
+    );
+}
+
+#[test]
+fn hostile_arguments_fail_cleanly() {
+    let mut g = guest();
+    let fd = g.open("/data.bin", O_RDONLY, 0) as u64;
+    let page_max: u64 = !4095;
+    assert_eq!(
+        mmap(&mut g, 0, 4096, RW, MAP_PRIVATE as u64, fd, page_max),
+        err(Errno::EOVERFLOW)
+    );
+    let fixed = ANON | MAP_FIXED as u64;
+    assert_eq!(
+        mmap(&mut g, page_max, 4096, RW, fixed, NO_FD, 0),
+        err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        mmap(&mut g, 0, u64::MAX, RW, ANON, NO_FD, 0),
+        err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        g.sys(Sys::Mprotect, [page_max, 8192, RW]),
+        err(Errno::ENOMEM)
+    );
+    assert_eq!(g.sys(Sys::Munmap, [page_max, 8192]), err(Errno::EINVAL));
+    assert_eq!(g.sys(Sys::Madvise, [page_max, 8192, 4]), err(Errno::ENOMEM));
+    assert_eq!(g.sys(Sys::Msync, [page_max, 8192, 0]), err(Errno::ENOMEM));
+    assert_eq!(
+        g.sys(Sys::Mremap, [page_max, 4096, 8192, 0, 0]),
+        err(Errno::EFAULT)
+    );
+    let a = mmap(&mut g, 0, 4096, RW, ANON, NO_FD, 0) as u64;
+    let flags = (MREMAP_MAYMOVE | MREMAP_FIXED) as u64;
+    assert_eq!(
+        g.sys(Sys::Mremap, [a, 4096, 8192, flags, page_max]),
+        err(Errno::EINVAL)
+    );
+    assert_eq!(
+        g.sys(Sys::Ppoll, [u64::MAX - 4, 2, 0, 0, 8]),
+        err(Errno::EFAULT)
+    );
+    assert_eq!(
+        g.sys(Sys::RiscvHwprobe, [u64::MAX - 4, u64::MAX / 2, 0, 0, 0]),
+        err(Errno::EFAULT)
+    );
+    assert_eq!(g.sys(Sys::Getcwd, [u64::MAX - 1, 100]), err(Errno::EFAULT));
+    assert_eq!(
+        g.sys(Sys::Read, [fd, u64::MAX - 1, 100]),
+        err(Errno::EFAULT)
+    );
+    let bad_path = g.sys(Sys::Openat, [AT_FDCWD as i64 as u64, u64::MAX - 1, 0, 0]);
+    assert_eq!(bad_path, err(Errno::EFAULT));
 }

@@ -70,7 +70,10 @@ impl Guest {
     pub fn sys<const N: usize>(&mut self, sys: Sys, args: [u64; N]) -> i64 {
         let mut a = [0u64; 6];
         a[..N].copy_from_slice(&args);
-        match self.k.syscall_riscv64(riscv64::number(sys).expect("riscv64 number"), a) {
+        match self
+            .k
+            .syscall_riscv64(riscv64::number(sys).expect("riscv64 number"), a)
+        {
             Outcome::Return(v) => v as i64,
             Outcome::Exit(code) => panic!("unexpected exit({code})"),
         }
@@ -107,7 +110,10 @@ impl Guest {
     /// openat(AT_FDCWD, path, flags, mode).
     pub fn open(&mut self, path: &str, flags: u32, mode: u32) -> i64 {
         let p = self.str(path);
-        self.sys(Sys::Openat, [crate::linux::AT_FDCWD.raw(), p, flags as u64, mode as u64])
+        self.sys(
+            Sys::Openat,
+            [crate::linux::AT_FDCWD.raw(), p, flags as u64, mode as u64],
+        )
     }
 
     /// Reads up to `len` bytes from `fd`.
@@ -132,7 +138,10 @@ impl Guest {
     pub fn stat(&mut self, path: &str, flags: u32) -> Result<StatView, i64> {
         let p = self.str(path);
         let buf = self.alloc(riscv64::STAT_SIZE as u64);
-        let r = self.sys(Sys::Newfstatat, [crate::linux::AT_FDCWD.raw(), p, buf, flags as u64]);
+        let r = self.sys(
+            Sys::Newfstatat,
+            [crate::linux::AT_FDCWD.raw(), p, buf, flags as u64],
+        );
         if r < 0 {
             return Err(r);
         }

@@ -99,7 +99,17 @@ pub struct Node {
 
 impl Node {
     fn new(kind: NodeKind, mode: u32, now: Timespec) -> Self {
-        Node { kind, mode, uid: 0, gid: 0, atime: now, mtime: now, ctime: now, links: 0, opens: 0 }
+        Node {
+            kind,
+            mode,
+            uid: 0,
+            gid: 0,
+            atime: now,
+            mtime: now,
+            ctime: now,
+            links: 0,
+            opens: 0,
+        }
     }
 
     /// File type bits of `st_mode`.
@@ -169,32 +179,55 @@ pub struct BadEntry {
 fn components(path: &str) -> Option<Vec<&str>> {
     let rest = path.strip_prefix('/')?;
     let comps: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
-    comps.iter().all(|c| *c != "." && *c != "..").then_some(comps)
+    comps
+        .iter()
+        .all(|c| *c != "." && *c != "..")
+        .then_some(comps)
 }
 
 impl Vfs {
     /// The tree of `manifest`'s files, plus /dev and /proc/self essentials the
-    /// image lacks (`exe` is the canonical path of the entrypoint).
+    /// image lacks (`exe` names the entrypoint until it is started).
     pub fn from_manifest(manifest: &Manifest, now: Timespec) -> Result<Self, BadEntry> {
-        let mut vfs = Vfs { nodes: Vec::new(), free: Vec::new(), mounts: Vec::new() };
+        let mut vfs = Vfs {
+            nodes: Vec::new(),
+            free: Vec::new(),
+            mounts: Vec::new(),
+        };
         let mut root = Node::new(NodeKind::Dir(Dir::default()), 0o755, now);
         root.links = 1;
         vfs.nodes.push(Some(root));
         for e in &manifest.files {
-            let bad = |reason| BadEntry { path: e.path.clone(), reason };
-            let comps = components(&e.path).ok_or_else(|| bad("not an absolute normalised path"))?;
-            let time = Timespec { sec: e.mtime, nsec: 0 };
+            let bad = |reason| BadEntry {
+                path: e.path.clone(),
+                reason,
+            };
+            let comps =
+                components(&e.path).ok_or_else(|| bad("not an absolute normalised path"))?;
+            let time = Timespec {
+                sec: e.mtime,
+                nsec: 0,
+            };
             let ino = match comps.split_last() {
                 None => ROOT,
                 Some((name, parents)) => {
-                    let parent = vfs.mkdir_p(parents, time).ok_or_else(|| bad("a parent is not a directory"))?;
+                    let parent = vfs
+                        .mkdir_p(parents, time)
+                        .ok_or_else(|| bad("a parent is not a directory"))?;
                     let kind = match e.kind {
                         FileKind::Dir => NodeKind::Dir(Dir::default()),
-                        FileKind::File => NodeKind::File(Data::Image { seg: e.segment, len: e.size }),
+                        FileKind::File => NodeKind::File(Data::Image {
+                            seg: e.segment,
+                            len: e.size,
+                        }),
                         FileKind::Symlink => NodeKind::Symlink(e.target.clone()),
                     };
                     match vfs.dir(parent).entries.get(*name) {
-                        Some(&existing) if e.kind == FileKind::Dir && vfs.node(existing).as_dir().is_some() => existing,
+                        Some(&existing)
+                            if e.kind == FileKind::Dir && vfs.node(existing).as_dir().is_some() =>
+                        {
+                            existing
+                        }
                         Some(_) => return Err(bad("listed twice")),
                         None => vfs.add(parent, name, Node::new(kind, 0, time)),
                     }
@@ -252,22 +285,60 @@ impl Vfs {
                 }
             }
             if !self.dir(dev).entries.contains_key("shm") {
-                self.add(dev, "shm", Node::new(NodeKind::Dir(Dir::default()), 0o1777, now));
+                self.add(
+                    dev,
+                    "shm",
+                    Node::new(NodeKind::Dir(Dir::default()), 0o1777, now),
+                );
             }
         }
         if let Some(me) = self.mkdir_p(&["proc", "self"], now) {
             let exe = manifest.entrypoint.first().cloned().unwrap_or_default();
-            let exe = self.canonical(&exe).unwrap_or(exe);
             if !self.dir(me).entries.contains_key("exe") {
                 self.add(me, "exe", Node::new(NodeKind::Symlink(exe), 0o777, now));
             }
         }
     }
 
-    /// Absolute path with symlinks resolved, for tree paths only.
-    fn canonical(&self, path: &str) -> Option<String> {
-        let ino = self.lookup_tree(path)?;
-        self.path_of(ino).ok()
+    /// Absolute path of the tree file or directory `path` names, with every
+    /// symlink resolved (no host mounts).
+    pub fn canonical(&self, path: &str) -> Option<String> {
+        let mut path = path.to_string();
+        for _ in 0..40 {
+            let (dir, name) = path.rsplit_once('/')?;
+            let parent = self.lookup_tree(if dir.is_empty() { "/" } else { dir })?;
+            let parent_path = self.path_of(parent).ok()?;
+            let join = |name: &str| {
+                if parent_path == "/" {
+                    format!("/{name}")
+                } else {
+                    format!("{parent_path}/{name}")
+                }
+            };
+            let child = match name {
+                "" | "." | ".." => return self.path_of(self.lookup_tree(&path)?).ok(),
+                name => *self.node(parent).as_dir()?.entries.get(name)?,
+            };
+            match &self.node(child).kind {
+                NodeKind::Symlink(t) if t.starts_with('/') => path = t.clone(),
+                NodeKind::Symlink(t) => path = join(t),
+                _ => return Some(join(name)),
+            }
+        }
+        None
+    }
+
+    /// Points /proc/self/exe at `path` (when it is the kernel's own link).
+    pub fn set_exe(&mut self, path: &str) {
+        let Some(me) = self.lookup_tree("/proc/self") else {
+            return;
+        };
+        let Some(&exe) = self.node(me).as_dir().and_then(|d| d.entries.get("exe")) else {
+            return;
+        };
+        if let NodeKind::Symlink(target) = &mut self.node_mut(exe).kind {
+            *target = path.to_string();
+        }
     }
 
     /// Finds an absolute path in the tree (following symlinks), without host
@@ -289,7 +360,11 @@ impl Vfs {
                             return None;
                         }
                         todo.extend(t.split('/').rev().map(str::to_string));
-                        if t.starts_with('/') { ROOT } else { at }
+                        if t.starts_with('/') {
+                            ROOT
+                        } else {
+                            at
+                        }
                     } else {
                         child
                     }
@@ -309,7 +384,11 @@ impl Vfs {
         let ino = self.mkdir_p(&comps, now)?;
         let index = self.mounts.len();
         let normal = format!("/{}", comps.join("/"));
-        self.mounts.push(Mount { fd, path: normal, ino });
+        self.mounts.push(Mount {
+            fd,
+            path: normal,
+            ino,
+        });
         self.dir_mut(ino).mount = Some(index);
         Some(index)
     }
@@ -384,7 +463,11 @@ impl Vfs {
         let size = n.size();
         let nlink = match &n.kind {
             NodeKind::Dir(d) => {
-                let subdirs = d.entries.values().filter(|&&c| self.node(c).as_dir().is_some()).count();
+                let subdirs = d
+                    .entries
+                    .values()
+                    .filter(|&&c| self.node(c).as_dir().is_some())
+                    .count();
                 2 + subdirs as u32
             }
             _ => n.links,
@@ -396,7 +479,11 @@ impl Vfs {
             nlink,
             uid: n.uid,
             gid: n.gid,
-            rdev: if let NodeKind::Dev(d) = n.kind { d.rdev() } else { 0 },
+            rdev: if let NodeKind::Dev(d) = n.kind {
+                d.rdev()
+            } else {
+                0
+            },
             size,
             blksize: BLKSIZE,
             blocks: size.div_ceil(512),
@@ -430,57 +517,80 @@ impl Vfs {
         if d.removed {
             return Err(Errno::ENOENT);
         }
-        let mut out = vec![(".".to_string(), ino as u64 + 1, DT_DIR), ("..".to_string(), d.parent as u64 + 1, DT_DIR)];
+        let mut out = vec![
+            (".".to_string(), ino as u64 + 1, DT_DIR),
+            ("..".to_string(), d.parent as u64 + 1, DT_DIR),
+        ];
         for (name, &c) in &d.entries {
-            out.push((name.clone(), c as u64 + 1, dtype_of_mode(self.node(c).file_type())));
+            out.push((
+                name.clone(),
+                c as u64 + 1,
+                dtype_of_mode(self.node(c).file_type()),
+            ));
         }
         Ok(out)
     }
 
     /// Reads file bytes at `offset` into `buf` (which may be guest memory);
     /// returns how many.
-    pub fn read<H: Host>(&self, host: &mut H, ino: Ino, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        let (avail, n) = match &self.node(ino).kind {
-            NodeKind::File(data) => {
-                let len = match data {
-                    Data::Image { len, .. } => *len,
-                    Data::Mem(v) => v.len() as u64,
-                };
-                let n = len.saturating_sub(offset).min(buf.len() as u64) as usize;
-                (data, n)
-            }
+    pub fn read<H: Host>(
+        &self,
+        host: &mut H,
+        ino: Ino,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> SysResult<usize> {
+        let data = match &self.node(ino).kind {
+            NodeKind::File(data) => data,
             NodeKind::Dir(_) => return Err(Errno::EISDIR),
             _ => return Err(Errno::EINVAL),
         };
-        match avail {
+        let len = match data {
+            Data::Image { len, .. } => *len,
+            Data::Mem(v) => v.len() as u64,
+        };
+        let n = len.saturating_sub(offset).min(buf.len() as u64) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        match data {
             Data::Image { seg, .. } => host.data_read(*seg, offset, &mut buf[..n]),
             Data::Mem(v) => buf[..n].copy_from_slice(&v[offset as usize..offset as usize + n]),
         }
         Ok(n)
     }
 
-    /// The file's bytes in the overlay, copying them up from the image first.
-    fn data_mut<H: Host>(&mut self, host: &mut H, ino: Ino) -> SysResult<&mut Vec<u8>> {
+    /// The file's bytes in the overlay. An image file is copied up first,
+    /// its first `keep` bytes at most (the rest would be cut off anyway).
+    fn data_mut<H: Host>(&mut self, host: &mut H, ino: Ino, keep: u64) -> SysResult<&mut Vec<u8>> {
         let NodeKind::File(data) = &mut self.node_mut(ino).kind else {
             return Err(Errno::EINVAL);
         };
         if let Data::Image { seg, len } = *data {
-            let mut bytes = vec![0; len as usize];
+            let mut bytes = Vec::new();
+            resize(&mut bytes, len.min(keep))?;
             host.data_read(seg, 0, &mut bytes);
             *data = Data::Mem(bytes);
         }
         match data {
             Data::Mem(v) => Ok(v),
-            Data::Image { .. } => unreachable!(),
+            Data::Image { .. } => unreachable!("copied up above"),
         }
     }
 
     /// Writes `buf` at `offset` (extending with zeros as needed).
-    pub fn write<H: Host>(&mut self, host: &mut H, ino: Ino, offset: u64, buf: &[u8], now: Timespec) -> SysResult<usize> {
-        let end = offset.checked_add(buf.len() as u64).filter(|&e| e <= isize::MAX as u64).ok_or(Errno::EFBIG)?;
-        let data = self.data_mut(host, ino)?;
-        if data.len() < end as usize {
-            data.resize(end as usize, 0);
+    pub fn write<H: Host>(
+        &mut self,
+        host: &mut H,
+        ino: Ino,
+        offset: u64,
+        buf: &[u8],
+        now: Timespec,
+    ) -> SysResult<usize> {
+        let end = offset.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        let data = self.data_mut(host, ino, u64::MAX)?;
+        if (data.len() as u64) < end {
+            resize(data, end)?;
         }
         data[offset as usize..end as usize].copy_from_slice(buf);
         let n = self.node_mut(ino);
@@ -489,18 +599,18 @@ impl Vfs {
     }
 
     /// Sets a file's length.
-    pub fn truncate<H: Host>(&mut self, host: &mut H, ino: Ino, len: u64, now: Timespec) -> SysResult<()> {
+    pub fn truncate<H: Host>(
+        &mut self,
+        host: &mut H,
+        ino: Ino,
+        len: u64,
+        now: Timespec,
+    ) -> SysResult<()> {
         match &self.node(ino).kind {
             NodeKind::Dir(_) => return Err(Errno::EISDIR),
-            NodeKind::File(_) => {}
-            _ => return Err(Errno::EINVAL),
-        }
-        if len > isize::MAX as u64 {
-            return Err(Errno::EFBIG);
-        }
-        match &mut self.node_mut(ino).kind {
             NodeKind::File(Data::Image { len: l, .. }) if *l == len => {}
-            _ => self.data_mut(host, ino)?.resize(len as usize, 0),
+            NodeKind::File(_) => resize(self.data_mut(host, ino, len)?, len)?,
+            _ => return Err(Errno::EINVAL),
         }
         let n = self.node_mut(ino);
         (n.mtime, n.ctime) = (now, now);
@@ -511,6 +621,18 @@ impl Vfs {
     pub fn len(&self, ino: Ino) -> u64 {
         self.node(ino).size()
     }
+}
+
+/// Sets `v`'s length, zero-filling; `ENOSPC` when memory runs out (the
+/// overlay is the file system's space).
+fn resize(v: &mut Vec<u8>, len: u64) -> SysResult<()> {
+    let len = usize::try_from(len).map_err(|_| Errno::EFBIG)?;
+    if len > v.len() {
+        v.try_reserve_exact(len - v.len())
+            .map_err(|_| Errno::ENOSPC)?;
+    }
+    v.resize(len, 0);
+    Ok(())
 }
 
 /// Converts a host `stat` to Linux's, for files of mount `mount`.

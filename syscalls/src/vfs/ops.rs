@@ -28,7 +28,14 @@ impl Vfs {
         (n.mtime, n.ctime) = (now, now);
     }
 
-    fn create(&mut self, parent: Ino, name: &str, kind: NodeKind, mode: u32, now: Timespec) -> SysResult<Ino> {
+    fn create(
+        &mut self,
+        parent: Ino,
+        name: &str,
+        kind: NodeKind,
+        mode: u32,
+        now: Timespec,
+    ) -> SysResult<Ino> {
         self.check_new(parent, name)?;
         let ino = self.add(parent, name, Node::new(kind, mode & 0o7777, now));
         self.touch_dir(parent, now);
@@ -36,8 +43,20 @@ impl Vfs {
     }
 
     /// Creates an empty regular file.
-    pub fn create_file(&mut self, parent: Ino, name: &str, mode: u32, now: Timespec) -> SysResult<Ino> {
-        self.create(parent, name, NodeKind::File(Data::Mem(Vec::new())), mode, now)
+    pub fn create_file(
+        &mut self,
+        parent: Ino,
+        name: &str,
+        mode: u32,
+        now: Timespec,
+    ) -> SysResult<Ino> {
+        self.create(
+            parent,
+            name,
+            NodeKind::File(Data::Mem(Vec::new())),
+            mode,
+            now,
+        )
     }
 
     /// Creates a directory.
@@ -46,8 +65,20 @@ impl Vfs {
     }
 
     /// Creates a symlink.
-    pub fn symlink(&mut self, parent: Ino, name: &str, target: &str, now: Timespec) -> SysResult<Ino> {
-        self.create(parent, name, NodeKind::Symlink(target.to_string()), 0o777, now)
+    pub fn symlink(
+        &mut self,
+        parent: Ino,
+        name: &str,
+        target: &str,
+        now: Timespec,
+    ) -> SysResult<Ino> {
+        self.create(
+            parent,
+            name,
+            NodeKind::Symlink(target.to_string()),
+            0o777,
+            now,
+        )
     }
 
     /// Adds another name for a non-directory.
@@ -71,7 +102,11 @@ impl Vfs {
 
     /// Removes the entry `name` of `parent` and drops the node's link.
     fn detach(&mut self, parent: Ino, name: &str, now: Timespec) -> Ino {
-        let ino = self.dir_mut(parent).entries.remove(name).expect("entry exists");
+        let ino = self
+            .dir_mut(parent)
+            .entries
+            .remove(name)
+            .expect("entry exists");
         self.touch_dir(parent, now);
         let n = self.node_mut(ino);
         n.links = n.links.saturating_sub(1);
@@ -136,7 +171,15 @@ impl Vfs {
     }
 
     /// `renameat2` within the tree.
-    pub fn rename(&mut self, op: Ino, on: &str, np: Ino, nn: &str, flags: u32, now: Timespec) -> SysResult<()> {
+    pub fn rename(
+        &mut self,
+        op: Ino,
+        on: &str,
+        np: Ino,
+        nn: &str,
+        flags: u32,
+        now: Timespec,
+    ) -> SysResult<()> {
         if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0
             || flags & RENAME_WHITEOUT != 0
             || flags == RENAME_NOREPLACE | RENAME_EXCHANGE

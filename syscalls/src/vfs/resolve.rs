@@ -49,7 +49,12 @@ fn join(dir: &str, name: &str) -> String {
 
 /// Pushes `path`'s components onto the to-do stack (so they pop in order).
 fn push_components(todo: &mut Vec<String>, path: &str) {
-    todo.extend(path.split('/').filter(|c| !c.is_empty()).rev().map(str::to_string));
+    todo.extend(
+        path.split('/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .map(str::to_string),
+    );
 }
 
 impl Vfs {
@@ -63,19 +68,32 @@ impl Vfs {
             }
             Pos::Host { mount, path } => {
                 let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
-                Pos::Host { mount: *mount, path: parent.to_string() }
+                Pos::Host {
+                    mount: *mount,
+                    path: parent.to_string(),
+                }
             }
         }
     }
 
     /// Resolves `path` from `start` (used when it is relative). `follow`:
     /// follow a symlink in the last component.
-    pub fn resolve<H: Host>(&self, host: &mut H, start: &Pos, path: &str, follow: bool) -> SysResult<Lookup> {
+    pub fn resolve<H: Host>(
+        &self,
+        host: &mut H,
+        start: &Pos,
+        path: &str,
+        follow: bool,
+    ) -> SysResult<Lookup> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
-        let trailing_slash = path.ends_with('/') && path.trim_matches('/') != "";
-        let mut pos = if path.starts_with('/') { Pos::Tree(ROOT) } else { start.clone() };
+        let trailing_slash = path.ends_with('/') && !path.trim_matches('/').is_empty();
+        let mut pos = if path.starts_with('/') {
+            Pos::Tree(ROOT)
+        } else {
+            start.clone()
+        };
         let mut todo = Vec::new();
         push_components(&mut todo, path);
         let mut links = 0;
@@ -118,7 +136,13 @@ impl Vfs {
                     }
                     let Some(&child) = d.entries.get(&comp) else {
                         if last {
-                            return Ok(Lookup { res: Resolved::Missing { parent: dir, name: comp }, trailing_slash });
+                            return Ok(Lookup {
+                                res: Resolved::Missing {
+                                    parent: dir,
+                                    name: comp,
+                                },
+                                trailing_slash,
+                            });
                         }
                         return Err(Errno::ENOENT);
                     };
@@ -130,7 +154,10 @@ impl Vfs {
                             entry = None;
                         }
                         NodeKind::Dir(cd) if cd.mount.is_some() => {
-                            pos = Pos::Host { mount: cd.mount.unwrap(), path: String::new() };
+                            pos = Pos::Host {
+                                mount: cd.mount.unwrap(),
+                                path: String::new(),
+                            };
                             entry = Some((dir, comp));
                         }
                         _ => {
@@ -151,7 +178,9 @@ impl Vfs {
                                 }
                                 continue;
                             }
-                            Ok(st) if !last && st.kind != FileType::Directory => return Err(Errno::ENOTDIR),
+                            Ok(st) if !last && st.kind != FileType::Directory => {
+                                return Err(Errno::ENOTDIR)
+                            }
                             Err(e) if !last => return Err(e),
                             _ => {}
                         }
@@ -166,15 +195,22 @@ impl Vfs {
                     return Err(Errno::ENOTDIR);
                 }
                 let (parent, name) = entry.unwrap_or_else(|| {
-                    (self.node(ino).as_dir().map_or(ROOT, |d| d.parent), String::new())
+                    (
+                        self.node(ino).as_dir().map_or(ROOT, |d| d.parent),
+                        String::new(),
+                    )
                 });
                 Resolved::Node { ino, parent, name }
             }
-            Pos::Host { mount, path } => {
-                Resolved::Host { mount, path: if path.is_empty() { ".".into() } else { path } }
-            }
+            Pos::Host { mount, path } => Resolved::Host {
+                mount,
+                path: if path.is_empty() { ".".into() } else { path },
+            },
         };
-        Ok(Lookup { res, trailing_slash })
+        Ok(Lookup {
+            res,
+            trailing_slash,
+        })
     }
 
     /// The absolute guest path of a directory position (getcwd).
@@ -183,7 +219,11 @@ impl Vfs {
             Pos::Tree(ino) => self.path_of(*ino),
             Pos::Host { mount, path } => {
                 let base = &self.mounts[*mount].path;
-                Ok(if path.is_empty() { base.clone() } else { format!("{base}/{path}") })
+                Ok(if path.is_empty() {
+                    base.clone()
+                } else {
+                    format!("{base}/{path}")
+                })
             }
         }
     }

@@ -20,7 +20,10 @@ pub(super) enum Arith {
 
 impl Arith {
     fn is_fused(self) -> bool {
-        matches!(self, Arith::MulAdd | Arith::MulSub | Arith::NegMulAdd | Arith::NegMulSub)
+        matches!(
+            self,
+            Arith::MulAdd | Arith::MulSub | Arith::NegMulAdd | Arith::NegMulSub
+        )
     }
 
     /// Number of operands.

@@ -67,7 +67,13 @@ fn min_max<H: Host>(a: H, b: H, max: bool) -> FpResult {
 /// subnormal, 3 -0, 4 +0, 5 positive subnormal, 6 positive normal, 7 +inf,
 /// 8 signalling NaN, 9 quiet NaN.
 fn class<H: Host>(a: H) -> u64 {
-    let by_sign = |neg_bit: u32| if a.is_sign_negative() { neg_bit } else { 7 - neg_bit };
+    let by_sign = |neg_bit: u32| {
+        if a.is_sign_negative() {
+            neg_bit
+        } else {
+            7 - neg_bit
+        }
+    };
     let bit = if a.is_nan() {
         if a.is_snan() {
             8

@@ -16,7 +16,10 @@ pub(super) fn to_int<F: Format>(a: u64, ty: IntTy, rm: Rm) -> FpResult {
     let x = F::Host::from_raw(a).to_f64();
     let (min, max) = int_range(ty);
     if x.is_nan() {
-        return FpResult { value: int_reg(max, ty), flags: NV };
+        return FpResult {
+            value: int_reg(max, ty),
+            flags: NV,
+        };
     }
     let r = round_to_integral(x, rm);
     // `r` is integral, so the conversion is exact (infinities saturate).

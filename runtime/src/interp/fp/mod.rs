@@ -15,8 +15,8 @@ mod arith;
 mod compare;
 mod convert;
 mod format;
-mod sqrt;
 mod range;
+mod sqrt;
 
 use c2w_isa::{Fmt, FpOp, IntTy};
 use rustc_apfloat::{Round, Status};

@@ -37,7 +37,11 @@ pub(super) fn missed<F: Format>(
         return 0;
     }
     if res.value.is_smallest_normalized() && !s.contains(Status::UNDERFLOW) {
-        return if is_tiny::<F>(res.value.is_negative(), rm, exact()) { UF } else { 0 };
+        return if is_tiny::<F>(res.value.is_negative(), rm, exact()) {
+            UF
+        } else {
+            0
+        };
     }
     if res.value.is_largest() && !s.contains(Status::OVERFLOW) {
         // Overflow iff |x| >= 2^(emax + 1) (the value rounded with unbounded

@@ -232,7 +232,11 @@ fn run(op: FpOp, fmt: Fmt, rm: u64, fflags: u64, args: &[u64]) -> (u64, u64) {
 fn vectors_match_riscv() {
     for &(what, op, fmt, rm, before, args, value, flags) in VECTORS {
         let got = run(op, fmt, rm, before, args);
-        assert_eq!(got, (value, before | flags), "{what}: {op:?} {fmt:?} rm={rm} {args:x?}");
+        assert_eq!(
+            got,
+            (value, before | flags),
+            "{what}: {op:?} {fmt:?} rm={rm} {args:x?}"
+        );
     }
 }
 
@@ -242,7 +246,11 @@ fn vectors_match_riscv() {
 fn vectors_match_with_inexact_accrued() {
     for &(what, op, fmt, rm, before, args, value, flags) in VECTORS {
         let got = run(op, fmt, rm, before | NX, args);
-        assert_eq!(got, (value, before | flags | NX), "{what}: {op:?} {fmt:?} rm={rm} {args:x?}");
+        assert_eq!(
+            got,
+            (value, before | flags | NX),
+            "{what}: {op:?} {fmt:?} rm={rm} {args:x?}"
+        );
     }
 }
 
@@ -250,10 +258,17 @@ fn vectors_match_with_inexact_accrued() {
 fn reserved_rounding_modes_are_refused_by_rounding_operations() {
     for rm in 5..8 {
         for op in [Add, Div, Sqrt, MulAdd, ToInt(I32), FromInt(I64), Convert] {
-            assert_eq!(fp(op, D, &[0, 0, 0], rm, 0), Err(ReservedRm), "{op:?} rm={rm}");
+            assert_eq!(
+                fp(op, D, &[0, 0, 0], rm, 0),
+                Err(ReservedRm),
+                "{op:?} rm={rm}"
+            );
         }
         for op in [Min, Max, Eq, Lt, Le, Class] {
-            assert!(fp(op, S, &[0, 0], rm, 0).is_ok(), "{op:?} takes no rounding mode");
+            assert!(
+                fp(op, S, &[0, 0], rm, 0).is_ok(),
+                "{op:?} takes no rounding mode"
+            );
         }
     }
 }
@@ -298,7 +313,9 @@ impl Operands {
 #[test]
 fn fast_path_is_bit_identical() {
     let mut g = Operands(0x9e37_79b9_7f4a_7c15);
-    let ops = [Add, Sub, Mul, Div, MulAdd, MulSub, NegMulAdd, NegMulSub, Sqrt, Convert];
+    let ops = [
+        Add, Sub, Mul, Div, MulAdd, MulSub, NegMulAdd, NegMulSub, Sqrt, Convert,
+    ];
     for i in 0..200_000 {
         let op = ops[i % ops.len()];
         let fmt = if i % 2 == 0 { S } else { D };
@@ -324,6 +341,12 @@ fn single_results_are_zero_extended() {
 
 #[test]
 fn missing_operands_read_as_zero() {
-    assert_eq!(run(Add, D, RNE, 0, &[0x3ff0_0000_0000_0000]), (0x3ff0_0000_0000_0000, 0));
-    assert_eq!(run(Div, D, RNE, 0, &[0x3ff0_0000_0000_0000]), (0x7ff0_0000_0000_0000, DZ));
+    assert_eq!(
+        run(Add, D, RNE, 0, &[0x3ff0_0000_0000_0000]),
+        (0x3ff0_0000_0000_0000, 0)
+    );
+    assert_eq!(
+        run(Div, D, RNE, 0, &[0x3ff0_0000_0000_0000]),
+        (0x7ff0_0000_0000_0000, DZ)
+    );
 }

@@ -1,6 +1,8 @@
 //! `Eval` as a `Backend`, called directly.
 
-use c2w_isa::{Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width};
+use c2w_isa::{
+    Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
+};
 
 use crate::interp::fp::{NV, NX};
 use crate::interp::{Cpu, Eval, GuestMem, Stop};
@@ -28,7 +30,10 @@ fn integer_operations() {
         assert_eq!(e.bin(BinOp::MulHS, m1, m1), 0);
         assert_eq!(e.bin(BinOp::MulHU, m1, m1), m1 - 1);
         assert_eq!(e.bin(BinOp::MulHSU, m1, m1), m1);
-        assert_eq!(e.bin(BinOp::MulHS, i64::MIN as u64, i64::MIN as u64), 1 << 62);
+        assert_eq!(
+            e.bin(BinOp::MulHS, i64::MIN as u64, i64::MIN as u64),
+            1 << 62
+        );
         assert_eq!(e.bin(BinOp::DivS, -7i64 as u64, 2), -3i64 as u64);
         assert_eq!(e.bin(BinOp::RemS, -7i64 as u64, 2), m1);
         assert_eq!(e.bin(BinOp::DivU, m1, 2), m1 >> 1);
@@ -50,7 +55,10 @@ fn integer_operations() {
         assert_eq!(e.un(UnOp::Ctz, 0), 64);
         assert_eq!(e.un(UnOp::Ctz, 8), 3);
         assert_eq!(e.un(UnOp::Popcnt, m1), 64);
-        assert_eq!(e.un(UnOp::Bswap, 0x0102_0304_0506_0708), 0x0807_0605_0403_0201);
+        assert_eq!(
+            e.un(UnOp::Bswap, 0x0102_0304_0506_0708),
+            0x0807_0605_0403_0201
+        );
         assert_eq!(e.cmp(Cond::LtS, m1, 0), 1);
         assert_eq!(e.cmp(Cond::LtU, m1, 0), 0);
         assert_eq!(e.cmp(Cond::GeS, 0, m1), 1);
@@ -92,7 +100,10 @@ fn registers_and_state() {
         assert_eq!(e.state(StateReg::Frm), 7);
         assert_eq!(e.state(StateReg::Reservation), 0x40);
     });
-    assert_eq!((cpu.x[5], cpu.f[31], cpu.fflags, cpu.frm, cpu.reservation), (55, 0xffff_ffff_3f80_0000, 0x1f, 7, 0x40));
+    assert_eq!(
+        (cpu.x[5], cpu.f[31], cpu.fflags, cpu.frm, cpu.reservation),
+        (55, 0xffff_ffff_3f80_0000, 0x1f, 7, 0x40)
+    );
 }
 
 #[test]
@@ -120,7 +131,10 @@ fn stores_write_little_endian_at_any_alignment() {
         e.store(Width::B8, 0, 0x1ff);
         assert_eq!(e.stop(), Stop::None);
     });
-    assert_eq!(mem, [0xff, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0xdd, 0xcc, 0, 0]);
+    assert_eq!(
+        mem,
+        [0xff, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0xdd, 0xcc, 0, 0]
+    );
 }
 
 #[test]
