@@ -153,8 +153,13 @@ pub fn discover(dir: &Path) -> Result<Vec<Program>> {
             .context("program names are UTF-8")?
             .to_owned();
         let text = fs::read_to_string(&path)?;
-        let spec = Spec::parse(&text).with_context(|| format!("in the spec of {}", path.display()))?;
-        programs.push(Program { name, source: path, spec });
+        let spec =
+            Spec::parse(&text).with_context(|| format!("in the spec of {}", path.display()))?;
+        programs.push(Program {
+            name,
+            source: path,
+            spec,
+        });
     }
     programs.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(programs)
@@ -170,12 +175,18 @@ pub fn compile(program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
     let opt_flag = format!("-{opt}");
     let flags = [opt_flag.as_str(), "-static", "-std=gnu11", "-Wall"];
     let libs = ["-lm", "-latomic"];
-    let dir = program.source.parent().context("a program has a directory")?;
+    let dir = program
+        .source
+        .parent()
+        .context("a program has a directory")?;
     let mut key = fnv1a(FNV_INIT, fs::read(&program.source)?.as_slice());
     for header in headers(dir)? {
         key = fnv1a(key, &fs::read(header)?);
     }
-    key = fnv1a(key, format!("{flags:?}{libs:?}{}", tools::version(CC)?).as_bytes());
+    key = fnv1a(
+        key,
+        format!("{flags:?}{libs:?}{}", tools::version(CC)?).as_bytes(),
+    );
     fs::create_dir_all(cache)?;
     let exe = cache.join(format!("{}-{opt}-{key:016x}", program.name));
     if exe.is_file() {
@@ -183,9 +194,15 @@ pub fn compile(program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
     }
     // Build under a unique name, then rename: concurrent test processes may
     // compile the same program at once.
-    let partial = tempfile::Builder::new().prefix(".partial-").tempfile_in(cache)?;
+    let partial = tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(cache)?;
     let mut cmd = Command::new(CC);
-    cmd.args(flags).arg("-o").arg(partial.path()).arg(&program.source).args(libs);
+    cmd.args(flags)
+        .arg("-o")
+        .arg(partial.path())
+        .arg(&program.source)
+        .args(libs);
     let out = tools::run_with_limit(&mut cmd, &[], Duration::from_secs(300))?;
     if out.status != 0 {
         bail!(
@@ -194,7 +211,18 @@ pub fn compile(program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    partial.persist(&exe).context("cannot keep the compiled program")?;
+    partial
+        .persist(&exe)
+        .context("cannot keep the compiled program")?;
+    // Older builds of the same program and level are stale now.
+    let stem = format!("{}-{opt}-", program.name);
+    for entry in fs::read_dir(cache)?.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.strip_prefix(&stem).is_some_and(|key| key.len() == 16) && entry.path() != exe {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
     Ok(exe)
 }
 

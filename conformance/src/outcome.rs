@@ -55,10 +55,18 @@ pub fn compare(sides: Sides<'_>, expected: &Outcome, actual: &Outcome) -> Result
         return Err(report);
     }
     if !actual.stderr.is_empty() {
-        let _ = writeln!(report, "{} stderr ends with:\n{}", sides.actual, tail(&actual.stderr, 12));
+        let _ = writeln!(
+            report,
+            "{} stderr ends with:\n{}",
+            sides.actual,
+            tail(&actual.stderr, 12)
+        );
     }
     Err(report)
 }
+
+/// Lines of each side shown from the first difference on.
+const CONTEXT_LINES: usize = 4;
 
 /// Describes where `actual` first departs from `expected`, or `None` if they
 /// are equal.
@@ -76,7 +84,8 @@ pub fn diff_bytes(sides: Sides<'_>, expected: &[u8], actual: &[u8]) -> Option<St
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
     let line_no = expected[..prefix].iter().filter(|&&b| b == b'\n').count() + 1;
-    let width = sides.expected.len().max(sides.actual.len()) + 1;
+    const BEFORE: &str = "(before)";
+    let width = (sides.expected.len().max(sides.actual.len()) + 1).max(BEFORE.len());
     let mut out = format!(
         "{} {} bytes, {} {} bytes; first difference at line {line_no}, byte {prefix}\n",
         sides.expected,
@@ -89,22 +98,29 @@ pub fn diff_bytes(sides: Sides<'_>, expected: &[u8], actual: &[u8]) -> Option<St
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        let _ = writeln!(
-            out,
-            "  {:width$} {}",
-            "(before)",
-            quote(&expected[prev_start..line_start - 1])
-        );
+        let before = quote(&expected[prev_start..line_start - 1]);
+        let _ = writeln!(out, "  {BEFORE:width$} {before}");
     }
+    // Each side from the differing line on, a few lines of it.
     for (side, bytes) in [(sides.expected, expected), (sides.actual, actual)] {
-        let label = format!("{side}:");
-        let line = match bytes.get(line_start..) {
-            Some(rest) if !rest.is_empty() => {
-                quote(&rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())])
-            }
-            _ => "(end of output)".to_owned(),
+        let rest = &bytes[line_start.min(bytes.len())..];
+        let shown: Vec<String> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            let rest = rest.strip_suffix(b"\n").unwrap_or(rest);
+            rest.split(|&b| b == b'\n')
+                .take(CONTEXT_LINES)
+                .map(quote)
+                .collect()
         };
-        let _ = writeln!(out, "  {label:width$} {line}");
+        let label = format!("{side}:");
+        if shown.is_empty() {
+            let _ = writeln!(out, "  {label:width$} (end of output)");
+        }
+        for (i, line) in shown.iter().enumerate() {
+            let label = if i == 0 { label.as_str() } else { "" };
+            let _ = writeln!(out, "  {label:width$} {line}");
+        }
     }
     out.pop();
     Some(out)
@@ -151,8 +167,8 @@ mod tests {
         let diff = diff_bytes(SIDES, b"one\ntwo\nthree\n", b"one\ntwo\nthr33\n").unwrap();
         assert!(diff.contains("line 3"), "{diff}");
         assert!(diff.contains("\"two\""), "{diff}");
-        assert!(diff.contains("qemu:   \"three\""), "{diff}");
-        assert!(diff.contains("interp: \"thr33\""), "{diff}");
+        assert!(diff.contains("qemu:    \"three\""), "{diff}");
+        assert!(diff.contains("interp:  \"thr33\""), "{diff}");
     }
 
     #[test]
@@ -176,7 +192,10 @@ mod tests {
             files: None,
         };
         let report = compare(SIDES, &expected, &actual).unwrap_err();
-        assert!(report.contains("exit status: qemu 0, interp 134"), "{report}");
+        assert!(
+            report.contains("exit status: qemu 0, interp 134"),
+            "{report}"
+        );
         assert!(report.contains("stdout differs"), "{report}");
         assert!(report.contains("| trap: unreachable"), "{report}");
         assert!(compare(SIDES, &expected, &expected).is_ok());

@@ -35,6 +35,10 @@ pub fn run(elf: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
         status: finished.status,
         stdout: finished.stdout,
         stderr: finished.stderr,
-        files: inv.mount.as_ref().map(|m| Tree::read(&m.host)).transpose()?,
+        files: inv
+            .mount
+            .as_ref()
+            .map(|m| Tree::read(&m.host))
+            .transpose()?,
     })
 }

@@ -18,9 +18,8 @@ pub const NODE: &str = "node";
 
 /// Whether `program` can be found on `PATH`.
 pub fn on_path(program: &str) -> bool {
-    env::var_os("PATH").is_some_and(|paths| {
-        env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    env::var_os("PATH")
+        .is_some_and(|paths| env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// The tools in `needed` that are missing, as a notice to print, if any.
@@ -72,7 +71,11 @@ pub fn run_with_limit(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Resul
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            bail!("{:?} did not finish within {} s", cmd.get_program(), limit.as_secs());
+            bail!(
+                "{:?} did not finish within {} s",
+                cmd.get_program(),
+                limit.as_secs()
+            );
         }
         thread::sleep(Duration::from_millis(5));
     };

@@ -46,16 +46,19 @@ impl fmt::Display for Mode {
     }
 }
 
-/// Builds a module from the static executable `elf` (placed in the image as
-/// `/<file name>` and used as the entrypoint) into `output`.
-pub fn build(elf: &Path, mode: Mode, output: &Path) -> Result<PathBuf> {
+/// Builds a module into `output` from `input`: a static executable (placed
+/// in the image as `/<file name>`, the entrypoint) or a rootfs folder with
+/// `entrypoint` in it.
+pub fn build(input: &Path, entrypoint: Option<&str>, mode: Mode, output: &Path) -> Result<PathBuf> {
     let options = BuildOptions {
-        input: elf.to_owned(),
+        input: input.to_owned(),
         output: output.to_owned(),
+        entrypoint: entrypoint.map(str::to_owned),
         interp_only: mode.interp_only(),
         ..BuildOptions::default()
     };
-    c2w_aot::build(&options).with_context(|| format!("c2w-aot build {} failed", elf.display()))?;
+    c2w_aot::build(&options)
+        .with_context(|| format!("c2w-aot build {} failed", input.display()))?;
     Ok(output.to_owned())
 }
 
@@ -92,6 +95,10 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
         status: output.status,
         stdout: output.stdout,
         stderr: output.stderr,
-        files: inv.mount.as_ref().map(|m| Tree::read(&m.host)).transpose()?,
+        files: inv
+            .mount
+            .as_ref()
+            .map(|m| Tree::read(&m.host))
+            .transpose()?,
     })
 }

@@ -43,7 +43,9 @@ impl Tree {
                 self.walk(&path, &format!("{name}/"))?;
                 Node::Dir
             } else {
-                Node::File(fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
+                Node::File(
+                    fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?,
+                )
             };
             self.0.insert(name, node);
         }
@@ -56,9 +58,11 @@ impl Tree {
         for (name, node) in &self.0 {
             match other.0.get(name) {
                 None => lines.push(format!("missing {name} ({})", describe(node))),
-                Some(o) if o != node => {
-                    lines.push(format!("{name}: expected {}, found {}", describe(node), describe(o)))
-                }
+                Some(o) if o != node => lines.push(format!(
+                    "{name}: expected {}, found {}",
+                    describe(node),
+                    describe(o)
+                )),
                 Some(_) => {}
             }
         }

@@ -57,6 +57,7 @@ impl Case {
     }
 }
 
+#[rustfmt::skip]
 const CASES: &[Case] = &[
     case("echo", &[
         &["echo", "hello", "  spaced  world  ", "-n"],
@@ -247,14 +248,12 @@ const CASES: &[Case] = &[
 
 /// Fills `dir` with the input files (identical on every call).
 fn populate(dir: &Path) -> anyhow::Result<()> {
-    const WORDS: &[&str] = &[
-        "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do",
-        "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua", "enim",
-        "ad", "minim", "veniam", "quis", "nostrud", "exercitation", "ullamco", "laboris", "nisi",
-        "aliquip", "ex", "ea", "commodo", "consequat", "Duis", "aute", "irure", "in", "Lorem", "bravo",
-    ];
+    const VOCABULARY: &str = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod \
+        tempor incididunt ut labore et dolore magna aliqua enim ad minim veniam quis nostrud \
+        exercitation ullamco laboris nisi aliquip ex ea commodo consequat Duis aute irure in Lorem bravo";
+    let vocabulary: Vec<&str> = VOCABULARY.split_whitespace().collect();
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let word = |rng: &mut Rng| WORDS[rng.below(WORDS.len())];
+    let word = |rng: &mut Rng| vocabulary[rng.below(vocabulary.len())];
 
     let text: Vec<String> = (0..200)
         .map(|_| {
@@ -275,16 +274,33 @@ fn populate(dir: &Path) -> anyhow::Result<()> {
     let mut sorted = words.clone();
     sorted.sort();
     let numbers: Vec<String> = (0..120)
-        .map(|i| format!("{}{} {} {}.{}", word(&mut rng), i % 9, rng.below(100_000), rng.below(1000), rng.below(100)))
+        .map(|i| {
+            format!(
+                "{}{} {} {}.{}",
+                word(&mut rng),
+                i % 9,
+                rng.below(100_000),
+                rng.below(1000),
+                rng.below(100)
+            )
+        })
         .collect();
     let passwd: Vec<String> = (0..30)
-        .map(|i| format!("user{i}:x:{}:{}:Name {}:/home/user{i}:/bin/sh", rng.below(10_000), rng.below(100), word(&mut rng)))
+        .map(|i| {
+            format!(
+                "user{i}:x:{}:{}:Name {}:/home/user{i}:/bin/sh",
+                rng.below(10_000),
+                rng.below(100),
+                word(&mut rng)
+            )
+        })
         .collect();
     let binary: Vec<u8> = (0..5000).map(|_| rng.next() as u8).collect();
     let tabs = "a\tb\tc\n\tindented\n12345678\tx\n  \t mixed \t\n";
 
     let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let [text, text2, words, sorted, numbers, passwd] = [&text, &text2, &words, &sorted, &numbers, &passwd].map(|v| lines(v));
+    let [text, text2, words, sorted, numbers, passwd] =
+        [&text, &text2, &words, &sorted, &numbers, &passwd].map(|v| lines(v));
     let big = binary.repeat(14);
     let files: &[(&str, &[u8])] = &[
         ("small.txt", b"hello world\nsecond line\n\nlast line\n"),
@@ -314,8 +330,12 @@ fn populate(dir: &Path) -> anyhow::Result<()> {
     let mut stamp = 1_614_834_367; // 2021-03-04 05:06:07 UTC
     let mut set = |path: &Path| -> anyhow::Result<()> {
         stamp += 3_600;
-        filetime::set_symlink_file_times(path, FileTime::from_unix_time(stamp, 0), FileTime::from_unix_time(stamp, 0))
-            .with_context(|| format!("cannot set the times of {}", path.display()))
+        filetime::set_symlink_file_times(
+            path,
+            FileTime::from_unix_time(stamp, 0),
+            FileTime::from_unix_time(stamp, 0),
+        )
+        .with_context(|| format!("cannot set the times of {}", path.display()))
     };
     for (name, _) in files {
         set(&dir.join(name))?;
@@ -343,6 +363,26 @@ impl Rng {
     }
 }
 
+/// Where BusyBox is in the image.
+const ENTRYPOINT: &str = "/bin/busybox";
+
+/// The image: BusyBox, and the host's user and group databases, which
+/// qemu-user's BusyBox reads (it shares the host's files), so that both
+/// sides turn uids and gids into the same names. Made under `work`.
+fn rootfs(work: &Path) -> anyhow::Result<PathBuf> {
+    let root = work.join("rootfs");
+    fs::create_dir_all(root.join("bin"))?;
+    fs::create_dir_all(root.join("etc"))?;
+    fs::copy(BUSYBOX, root.join(ENTRYPOINT.trim_start_matches('/')))?;
+    for db in ["etc/passwd", "etc/group"] {
+        let host = Path::new("/").join(db);
+        if host.is_file() {
+            fs::copy(&host, root.join(db))?;
+        }
+    }
+    Ok(root)
+}
+
 /// One side's run of a case: the outcome of each command.
 fn run_case(
     case: &Case,
@@ -355,8 +395,14 @@ fn run_case(
         .iter()
         .map(|command| {
             let invocation = Invocation {
-                args: command.iter().map(|a| a.replace(DIR, &scratch.guest)).collect(),
-                env: ENV.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                args: command
+                    .iter()
+                    .map(|a| a.replace(DIR, &scratch.guest))
+                    .collect(),
+                env: ENV
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 stdin: case.stdin.to_vec(),
                 mount: Some(scratch.mount(host_dir)),
             };
@@ -374,14 +420,23 @@ struct Reference {
 fn reference(case: &Case) -> anyhow::Result<Reference> {
     let scratch = Scratch::new()?;
     let limit = tools::timeout(QEMU_LIMIT);
-    let outcomes = run_case(case, &scratch, &scratch.reference()?, |inv| qemu::run(Path::new(BUSYBOX), inv, limit))?;
+    let outcomes = run_case(case, &scratch, &scratch.reference()?, |inv| {
+        qemu::run(Path::new(BUSYBOX), inv, limit)
+    })?;
     Ok(Reference { scratch, outcomes })
 }
 
-fn check(case: &Case, reference: &Reference, module: &Path, mode: Mode) -> anyhow::Result<Result<(), String>> {
+fn check(
+    case: &Case,
+    reference: &Reference,
+    module: &Path,
+    mode: Mode,
+) -> anyhow::Result<Result<(), String>> {
     let limit = tools::timeout(TRANSLATED_LIMIT);
     let dir = reference.scratch.side(mode.name())?;
-    let outcomes = run_case(case, &reference.scratch, &dir, |inv| translated::run(module, inv, limit))?;
+    let outcomes = run_case(case, &reference.scratch, &dir, |inv| {
+        translated::run(module, inv, limit)
+    })?;
     let sides = Sides {
         expected: "qemu",
         actual: mode.name(),
@@ -392,38 +447,59 @@ fn check(case: &Case, reference: &Reference, module: &Path, mode: Mode) -> anyho
         .zip(reference.outcomes.iter().zip(&outcomes))
         .enumerate()
         .filter_map(|(i, (command, (expected, actual)))| {
-            compare(sides, expected, actual)
-                .err()
-                .map(|report| format!("command {} `busybox {}`:\n{report}", i + 1, command.join(" ")))
+            compare(sides, expected, actual).err().map(|report| {
+                format!(
+                    "command {} `busybox {}`:\n{report}",
+                    i + 1,
+                    command.join(" ")
+                )
+            })
         })
         .collect();
-    Ok(if reports.is_empty() { Ok(()) } else { Err(reports.join("\n")) })
+    Ok(if reports.is_empty() {
+        Ok(())
+    } else {
+        Err(reports.join("\n"))
+    })
 }
 
 fn main() {
     let args = Arguments::from_args();
     let work = tempfile::tempdir().expect("cannot create a temporary directory");
-    // One module per mode, built by the first test that needs it.
-    let modules: Vec<(Mode, Shared<PathBuf>)> = MODES.iter().map(|&m| (m, Shared::default())).collect();
+    // One image, and one module per mode, made by the first test needing it.
+    let image: Shared<PathBuf> = Shared::default();
+    let modules: Vec<(Mode, Shared<PathBuf>)> =
+        MODES.iter().map(|&m| (m, Shared::default())).collect();
     let mut trials = Vec::new();
     for (index, case) in CASES.iter().enumerate() {
         let reference: Shared<Reference> = Shared::default();
         for (mode, module) in &modules {
             let (mode, module, reference) = (*mode, module.clone(), reference.clone());
-            let output = work.path().join(format!("busybox-{mode}.wasm"));
-            trials.push(Trial::test(format!("busybox/{}/{mode}", case.name), move || {
-                let case = &CASES[index];
-                let module = shared(&module, "building the module", || {
-                    translated::build(Path::new(BUSYBOX), mode, &output)
-                })?;
-                let reference = shared(&reference, "the qemu run", || self::reference(case))?;
-                check(case, reference, module, mode).map_err(failed)?.map_err(Failed::from)
-            }));
+            let image = image.clone();
+            let work_dir = work.path().to_owned();
+            let output = work_dir.join(format!("busybox-{mode}.wasm"));
+            trials.push(Trial::test(
+                format!("busybox/{}/{mode}", case.name),
+                move || {
+                    let case = &CASES[index];
+                    let image = shared(&image, "making the image", || rootfs(&work_dir))?;
+                    let module = shared(&module, "building the module", || {
+                        translated::build(image, Some(ENTRYPOINT), mode, &output)
+                    })?;
+                    let reference = shared(&reference, "the qemu run", || self::reference(case))?;
+                    check(case, reference, module, mode)
+                        .map_err(failed)?
+                        .map_err(Failed::from)
+                },
+            ));
         }
     }
     let trials = common::ignore_known_failures(trials);
     let trials = if !Path::new(BUSYBOX).is_file() {
-        common::skip_all(trials, &format!("the BusyBox fixture is missing ({BUSYBOX})"))
+        common::skip_all(
+            trials,
+            &format!("the BusyBox fixture is missing ({BUSYBOX})"),
+        )
     } else if let Some(why) = tools::missing(&[QEMU]) {
         common::skip_all(trials, &why)
     } else {

@@ -45,10 +45,19 @@ fn reference(program: &Program, opt: &str) -> anyhow::Result<Reference> {
 
 fn check(reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>> {
     let work = tempfile::tempdir()?;
-    let module = translated::build(&reference.exe, mode, &work.path().join("program.wasm"))?;
+    let module = translated::build(
+        &reference.exe,
+        None,
+        mode,
+        &work.path().join("program.wasm"),
+    )?;
     let mut invocation = reference.invocation.clone();
     if invocation.mount.is_some() {
-        invocation.mount = Some(reference.scratch.mount(&reference.scratch.side(mode.name())?));
+        invocation.mount = Some(
+            reference
+                .scratch
+                .mount(&reference.scratch.side(mode.name())?),
+        );
     }
     let outcome = translated::run(&module, &invocation, tools::timeout(TRANSLATED_LIMIT))?;
     let sides = Sides {
@@ -68,8 +77,12 @@ fn trials() -> anyhow::Result<Vec<Trial>> {
                 let (program, reference) = (program.clone(), reference.clone());
                 let name = format!("c/{}/{opt}/{mode}", program.name);
                 trials.push(Trial::test(name, move || -> Result<(), Failed> {
-                    let reference = shared(&reference, "the qemu run", || self::reference(&program, opt))?;
-                    check(reference, mode).map_err(failed)?.map_err(Failed::from)
+                    let reference = shared(&reference, "the qemu run", || {
+                        self::reference(&program, opt)
+                    })?;
+                    check(reference, mode)
+                        .map_err(failed)?
+                        .map_err(Failed::from)
                 }));
             }
         }

@@ -20,8 +20,16 @@ use libtest_mimic::{Arguments, Failed, Trial};
 /// environment, stdin, exit paths, preopened and overlay files, clocks,
 /// randomness, floating-point state.
 const PROGRAMS: &[&str] = &[
-    "argv_env", "stdin_wc", "exit_nested", "exit_return", "file_io", "dir_mount", "clock", "getrandom",
-    "float_rounding", "malloc_churn",
+    "argv_env",
+    "stdin_wc",
+    "exit_nested",
+    "exit_return",
+    "file_io",
+    "dir_mount",
+    "clock",
+    "getrandom",
+    "float_rounding",
+    "malloc_churn",
 ];
 
 /// Seconds one run may take.
@@ -30,7 +38,12 @@ const LIMIT: u64 = 300;
 fn check(program: &Program, mode: Mode) -> anyhow::Result<Result<(), String>> {
     let exe = cprog::compile(program, "O2", &common::cache_dir().join("programs"))?;
     let scratch = Scratch::new()?;
-    let module = translated::build(&exe, mode, &scratch.side("module")?.join("program.wasm"))?;
+    let module = translated::build(
+        &exe,
+        None,
+        mode,
+        &scratch.side("module")?.join("program.wasm"),
+    )?;
     let invocation = program.invocation(&scratch)?;
     let limit = tools::timeout(LIMIT);
     // Each runtime gets its own copy of the mounted directory.
@@ -64,9 +77,12 @@ fn main() {
         );
         for &mode in MODES {
             let program = program.clone();
-            trials.push(Trial::test(format!("node/{name}/{mode}"), move || -> Result<(), Failed> {
-                check(&program, mode).map_err(failed)?.map_err(Failed::from)
-            }));
+            trials.push(Trial::test(
+                format!("node/{name}/{mode}"),
+                move || -> Result<(), Failed> {
+                    check(&program, mode).map_err(failed)?.map_err(Failed::from)
+                },
+            ));
         }
     }
     let trials = common::ignore_known_failures(trials);

@@ -13,7 +13,10 @@ pub fn cache_dir() -> PathBuf {
 /// Marks every trial ignored and says why, once, on stderr.
 pub fn skip_all(trials: Vec<Trial>, why: &str) -> Vec<Trial> {
     eprintln!("notice: skipping {} tests: {why}", trials.len());
-    trials.into_iter().map(|t| t.with_ignored_flag(true)).collect()
+    trials
+        .into_iter()
+        .map(|t| t.with_ignored_flag(true))
+        .collect()
 }
 
 /// Turns any error into a test failure, with its causes.
@@ -48,7 +51,10 @@ pub fn ignore_known_failures(trials: Vec<Trial>) -> Vec<Trial> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split_once(char::is_whitespace).map_or((l, ""), |(n, r)| (n, r.trim())))
+        .map(|l| {
+            l.split_once(char::is_whitespace)
+                .map_or((l, ""), |(n, r)| (n, r.trim()))
+        })
         .collect();
     trials
         .into_iter()

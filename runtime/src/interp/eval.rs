@@ -113,9 +113,11 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Ends the current instruction without effect: the rest of its
-    /// semantics still runs, so keep a copy of the state to restore and make
-    /// every further memory access fail (no stores happen).
+    /// Ends the current instruction without effect. The rest of its
+    /// semantics still runs, so keep a copy of the CPU state to restore and
+    /// make every further memory access fail (no store happens). The copy is
+    /// the state before the instruction because the semantics compute (load,
+    /// run `fp`, trap) before they write any register.
     #[cold]
     #[inline(never)]
     fn abort(&mut self, stop: Stop) {

@@ -3,8 +3,8 @@
 //!
 //! [`Interp::run`] executes instructions from `cpu.pc` until one leaves the
 //! interpreter ([`Exit`]). Decoded instructions are cached by pc, so the hot
-//! path is a cache lookup and `c2w_isa::riscv64::execute`, inlined into the
-//! loop with [`Eval`] as its backend.
+//! path is a cache lookup and `c2w_isa::riscv64::execute` monomorphised for
+//! [`Eval`], whose operations all inline into it.
 
 mod cache;
 mod cpu;
@@ -57,8 +57,8 @@ impl Interp {
     }
 
     /// Forgets every decoded instruction; call it whenever guest code may
-    /// have changed (`munmap`, `mprotect`, `mmap` over existing pages).
-    /// `fence.i` flushes by itself.
+    /// have changed (`munmap`, `mprotect`, `mmap` over existing pages,
+    /// `riscv_flush_icache`). `fence.i` flushes by itself. O(1).
     pub fn flush(&mut self) {
         self.cache.flush();
     }

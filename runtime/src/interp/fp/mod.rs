@@ -1,8 +1,9 @@
 //! RISC-V floating point, bit-exact: results, NaNs and accrued flags.
 //!
 //! Rounded operations run in `rustc_apfloat`, which rounds correctly in
-//! every mode; [`range`] fixes the overflow and underflow flags where it
-//! departs from IEEE 754 (RISC-V detects tininess after rounding).
+//! every mode; the `range` module fixes the overflow and underflow flags
+//! where apfloat departs from IEEE 754 (RISC-V detects tininess after
+//! rounding).
 //!
 //! Like QEMU's "hardfloat", the common case takes a fast path on host
 //! floats: round-to-nearest-even, the inexact flag already accrued, finite
