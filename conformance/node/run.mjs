@@ -3,13 +3,20 @@
 //   node run.mjs [--dir HOST::GUEST]... [--env K=V]... [--] MODULE [ARGS...]
 //
 // Standard input, output and error are node's own. The exit status is the
-// module's; a trap ends the run with status 134, as `c2w-aot run` does.
+// module's (0 if _start returns); a trap ends the run with status 134, as
+// `c2w-aot run` does.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import process from 'node:process';
+import v8 from 'node:v8';
 import { WASI } from 'node:wasi';
 
 const TRAP_STATUS = 134;
+
+// Node 20's V8 sometimes crashes (SIGSEGV in HandlerTable::LookupRange) when
+// proc_exit unwinds the Wasm stack of a long run whose functions were
+// re-compiled by dynamic tier-up; compiling each function once avoids it.
+v8.setFlagsFromString('--no-wasm-dynamic-tiering');
 
 function usage(message) {
   process.stderr.write(`run.mjs: ${message}\n` +

@@ -42,7 +42,7 @@ unsafe impl Allocator for Region {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
         let mut start = self.next.get();
         if start == 0 {
-            start = unsafe { core::ptr::addr_of!(__heap_base) as usize };
+            start = core::ptr::addr_of!(__heap_base) as usize;
         }
         let start = start.next_multiple_of(WASM_PAGE);
         let Some(end) = start.checked_add(size) else {
