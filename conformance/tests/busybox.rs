@@ -174,10 +174,12 @@ const CASES: &[Case] = &[
     case("mkdir", &[
         &["mkdir", "-p", "{d}/a/b/c"],
         &["mkdir", "{d}/a"],
-        &["mkdir", "-m", "700", "{d}/private"],
+        // Not `-m 700`: WASI has no way to set permissions on a mounted
+        // directory (a documented limitation of `--dir`).
+        &["mkdir", "{d}/private"],
         &["rmdir", "{d}/a/b/c"],
         &["rmdir", "{d}/a"],
-        &["stat", "-c", "%n %F %a", "{d}/private", "{d}/a/b"],
+        &["stat", "-c", "%n %F", "{d}/private", "{d}/a/b"],
     ]),
     case("gzip", &[
         &["gzip", "-9", "{d}/text.txt"],

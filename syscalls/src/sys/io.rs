@@ -152,9 +152,10 @@ impl<H: Host> Kernel<H> {
                 if p.readers == 0 {
                     return Err(Errno::EPIPE);
                 }
-                p.buf.try_reserve(buf.len()).map_err(|_| Errno::ENOMEM)?;
-                p.buf.extend(buf);
-                buf.len()
+                let n = pipe_write_len(p.buf.len() as u64, buf.len(), f.flags & O_NONBLOCK != 0)?;
+                p.buf.try_reserve(n).map_err(|_| Errno::ENOMEM)?;
+                p.buf.extend(&buf[..n]);
+                n
             }
             Object::PipeRead(_) => return Err(Errno::EBADF),
         };
@@ -371,11 +372,13 @@ impl<H: Host> Kernel<H> {
             let entries = match &f.obj {
                 &Object::Dir(ino) => self.vfs.list(ino)?,
                 Object::HostDir { fd: h, .. } => {
-                    let me = self.host.fstat(*h).map(|s| s.ino).unwrap_or(1);
+                    let me = self.host.fstat(*h).map(|s| s.ino).unwrap_or(0);
+                    let me = guest_visible_ino(me, ".");
                     let mut v = vec![(".".to_string(), me, DT_DIR), ("..".to_string(), 1, DT_DIR)];
                     for e in self.host.readdir(*h)? {
                         if e.name != "." && e.name != ".." {
-                            v.push((e.name, e.ino, host_dtype(e.kind)));
+                            let ino = guest_visible_ino(e.ino, &e.name);
+                            v.push((e.name, ino, host_dtype(e.kind)));
                         }
                     }
                     v
@@ -588,4 +591,37 @@ impl<H: Host> Kernel<H> {
         }
         Ok(0)
     }
+}
+
+/// Inode number of a host directory entry as the guest sees it. Some WASI
+/// hosts (node) report 0, which glibc's readdir treats as a deleted entry and
+/// skips; give those a stable non-zero number derived from the name.
+fn guest_visible_ino(ino: u64, name: &str) -> u64 {
+    if ino != 0 {
+        return ino;
+    }
+    // FNV-1a: stable across runs, cheap.
+    let hash = name
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    hash | 1
+}
+
+/// Writes of at most this many bytes to a pipe are atomic.
+const PIPE_BUF: usize = 4096;
+
+/// How many of `len` bytes a write to a pipe holding `queued` bytes takes.
+/// Non-blocking writers see Linux's capacity (`PIPE_SIZE`): `EAGAIN` when a
+/// write does not fit (all of it, for an atomic one), else a partial write.
+/// A blocking writer cannot wait for a reader in a single-process guest, so
+/// its bytes are queued beyond the capacity instead.
+fn pipe_write_len(queued: u64, len: usize, nonblocking: bool) -> SysResult<usize> {
+    if !nonblocking {
+        return Ok(len);
+    }
+    let free = PIPE_SIZE.saturating_sub(queued) as usize;
+    if free == 0 || (len <= PIPE_BUF && free < len) {
+        return Err(Errno::EAGAIN);
+    }
+    Ok(len.min(free))
 }

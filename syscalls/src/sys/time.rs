@@ -74,7 +74,7 @@ impl<H: Host> Kernel<H> {
 
     pub(crate) fn sys_nanosleep(&mut self, req: u64) -> SysResult<u64> {
         let ns = read_duration(Timespec::decode(&self.mem().read_array(req)?))?;
-        self.host.sleep(ns);
+        self.sleep_monotonic(ns)?;
         Ok(0)
     }
 
@@ -89,9 +89,23 @@ impl<H: Host> Kernel<H> {
         } else {
             ns
         };
-        if wait > 0 {
-            self.host.sleep(wait);
-        }
+        self.sleep_monotonic(wait)?;
         Ok(0)
+    }
+
+    /// Sleeps until CLOCK_MONOTONIC has advanced by `ns`, as Linux
+    /// guarantees; some hosts wake a little early.
+    fn sleep_monotonic(&mut self, ns: u64) -> SysResult<()> {
+        if ns == 0 {
+            return Ok(());
+        }
+        let deadline = self.host.clock_time(Clock::Monotonic)?.saturating_add(ns);
+        loop {
+            let now = self.host.clock_time(Clock::Monotonic)?;
+            if now >= deadline {
+                return Ok(());
+            }
+            self.host.sleep(deadline - now);
+        }
     }
 }

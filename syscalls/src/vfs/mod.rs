@@ -486,7 +486,7 @@ impl Vfs {
             },
             size,
             blksize: BLKSIZE,
-            blocks: size.div_ceil(512),
+            blocks: blocks_of(size),
             atime: n.atime,
             mtime: n.mtime,
             ctime: n.ctime,
@@ -656,7 +656,7 @@ pub fn host_to_stat(st: &HostStat, mount: usize) -> Stat {
         rdev: 0,
         size: st.size,
         blksize: BLKSIZE,
-        blocks: st.size.div_ceil(512),
+        blocks: blocks_of(st.size),
         atime: Timespec::from_nanos(st.atime),
         mtime: Timespec::from_nanos(st.mtime),
         ctime: Timespec::from_nanos(st.ctime),
@@ -674,4 +674,10 @@ pub fn host_dtype(kind: FileType) -> u8 {
         FileType::Socket => DT_SOCK,
         FileType::Unknown => DT_UNKNOWN,
     }
+}
+
+/// `st_blocks` (512-byte units) of a file of `size` bytes, allocated in
+/// 4 KiB blocks as on the usual Linux filesystems (WASI does not tell).
+fn blocks_of(size: u64) -> u64 {
+    size.div_ceil(BLKSIZE as u64) * (BLKSIZE as u64 / 512)
 }
