@@ -14,10 +14,10 @@ rustup target add wasm32-wasip1
 out=target/demo
 mkdir -p "$out"
 riscv64-linux-gnu-gcc -static -O2 examples/hello.c -o "$out/hello"
-cargo build --release
-./target/release/c2w-aot inspect "$out/hello"
-./target/release/c2w-aot build "$out/hello" -o "$out/hello.wasm" -- world
+cargo build -p c2w-aot
+./target/debug/c2w-aot inspect "$out/hello"
+./target/debug/c2w-aot build "$out/hello" -o "$out/hello.wasm" -- world
 echo "--- run with the built-in arguments"
-./target/release/c2w-aot run "$out/hello.wasm" || echo "(exit status $?)"
+./target/debug/c2w-aot run "$out/hello.wasm" || echo "(exit status $?)"
 echo "--- run with other arguments"
-./target/release/c2w-aot run "$out/hello.wasm" -- wasm wasi || echo "(exit status $?)"
+./target/debug/c2w-aot run "$out/hello.wasm" -- wasm wasi || echo "(exit status $?)"

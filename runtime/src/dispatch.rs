@@ -8,6 +8,7 @@ use c2w_isa::Trap;
 use c2w_syscalls::host::{Clock, Host};
 use c2w_syscalls::image::{Manifest, MANIFEST_SEGMENT};
 use c2w_syscalls::kernel::{Kernel, Outcome};
+use c2w_syscalls::layout::MMAP_MIN_ADDR;
 
 use crate::interp::{Cpu, Exit, GuestMem, Interp};
 
@@ -49,7 +50,7 @@ fn run_loop<H: Host>(kernel: &mut Kernel<H>, cpu: &mut Cpu) -> i32 {
         let (base, len) = kernel.guest_memory();
         // SAFETY: the kernel's guest memory stays valid and unaliased while
         // the interpreter runs; it only changes inside syscalls.
-        let mem = unsafe { GuestMem::from_raw(base, len) };
+        let mem = unsafe { GuestMem::from_raw(base, MMAP_MIN_ADDR, len) };
         let exit = {
             let mut clock = || kernel.host_mut().clock_time(Clock::Monotonic).unwrap_or(0);
             interp.run(cpu, mem, &mut clock)

@@ -12,3 +12,8 @@ pub const GUEST_LIMIT: u64 = (1 << 32) - GUEST_BASE;
 
 /// Guest page size.
 pub const PAGE_SIZE: u64 = 4096;
+
+/// Lowest guest address that can be mapped (Linux's default
+/// `vm.mmap_min_addr`): page zero and its neighbours stay unmapped so that
+/// null-pointer accesses fault.
+pub const MMAP_MIN_ADDR: u64 = 0x10000;

@@ -41,7 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let output = c2w_aot::run(&RunOptions {
                 module: args.module,
                 dirs: args.dirs,
-                env: args.env,
+                env: with_runtime_settings(args.env),
                 args: args.args,
                 stdin: Stdin::Inherit,
                 capture: false,
@@ -56,4 +56,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prefix of the environment variables that configure the runtime
+/// (`C2W_STRACE`, ...).
+const RUNTIME_VAR_PREFIX: &str = "C2W_";
+
+/// `env` plus the runtime settings of our own environment, so that
+/// `C2W_STRACE=1 c2w-aot run app.wasm` works; `--env` wins over them.
+fn with_runtime_settings(mut env: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (key, value) in std::env::vars() {
+        if key.starts_with(RUNTIME_VAR_PREFIX) && !env.iter().any(|(k, _)| *k == key) {
+            env.push((key, value));
+        }
+    }
+    env
 }

@@ -13,6 +13,9 @@ use c2w_isa::Width;
 #[derive(Clone, Copy, Debug)]
 pub struct GuestMem<'a> {
     base: *mut u8,
+    /// Lowest accessible address (Linux never maps page zero, so that null
+    /// pointers fault).
+    lo: u64,
     len: u64,
     _memory: PhantomData<&'a mut [u8]>,
 }
@@ -22,21 +25,24 @@ impl<'a> GuestMem<'a> {
     pub fn new(bytes: &'a mut [u8]) -> GuestMem<'a> {
         GuestMem {
             base: bytes.as_mut_ptr(),
+            lo: 0,
             len: bytes.len() as u64,
             _memory: PhantomData,
         }
     }
 
-    /// Guest memory at `base`, `len` bytes long.
+    /// Guest memory at `base`, `len` bytes long, of which addresses below
+    /// `lo` are not accessible.
     ///
     /// # Safety
     ///
     /// `base..base + len` must be valid for reads and writes for as long as
     /// the returned value (or a copy) is used, and nothing else may hold a
     /// Rust reference into that range meanwhile.
-    pub unsafe fn from_raw(base: *mut u8, len: u64) -> GuestMem<'static> {
+    pub unsafe fn from_raw(base: *mut u8, lo: u64, len: u64) -> GuestMem<'static> {
         GuestMem {
             base,
+            lo,
             len,
             _memory: PhantomData,
         }
@@ -63,7 +69,9 @@ impl<'a> GuestMem<'a> {
         match addr.checked_add(n) {
             // SAFETY: addr + n <= len, so the offset stays inside the range
             // that `new`/`from_raw` vouched for (and fits in usize).
-            Some(end) if end <= self.len => Some(unsafe { self.base.add(addr as usize) }),
+            Some(end) if end <= self.len && addr >= self.lo => {
+                Some(unsafe { self.base.add(addr as usize) })
+            }
             _ => None,
         }
     }
