@@ -68,11 +68,19 @@ fn run_loop<H: Host>(kernel: &mut Kernel<H>, cpu: &mut Cpu) -> i32 {
                     interp.flush();
                 }
             }
-            Exit::Trap { trap: Trap::IllegalInstruction, pc, inst } => {
+            Exit::Trap {
+                trap: Trap::IllegalInstruction,
+                pc,
+                inst,
+            } => {
                 eprintln!("c2w-aot: illegal instruction at {pc:#x}: {inst}");
                 return STATUS_SIGILL;
             }
-            Exit::Trap { trap: Trap::Breakpoint, pc, .. } => {
+            Exit::Trap {
+                trap: Trap::Breakpoint,
+                pc,
+                ..
+            } => {
                 eprintln!("c2w-aot: breakpoint at {pc:#x}");
                 return STATUS_SIGTRAP;
             }

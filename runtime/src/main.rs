@@ -6,7 +6,9 @@ static ALLOC: c2w_runtime::alloc::RuntimeAlloc = c2w_runtime::alloc::RuntimeAllo
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let env = std::env::vars_os()
         .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
         .collect();

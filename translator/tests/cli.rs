@@ -420,7 +420,9 @@ fn strace_from_our_environment_reaches_the_runtime() {
     let input = dir.path().join("prog");
     write_executable(&input, &tiny_elf(EM_RISCV, None));
     let out = dir.path().join("prog.wasm");
-    assert!(c2w_aot(&["build", s(&input), "-o", s(&out)]).status.success());
+    assert!(c2w_aot(&["build", s(&input), "-o", s(&out)])
+        .status
+        .success());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_c2w-aot"))
         .args(["run", s(&out)])
         .env("C2W_STRACE", "1")
@@ -429,5 +431,8 @@ fn strace_from_our_environment_reaches_the_runtime() {
     assert_eq!(output.status.code(), Some(42));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("exit"), "no syscall log in: {stderr}");
-    assert!(stderr.contains("42"), "the log shows the exit status: {stderr}");
+    assert!(
+        stderr.contains("42"),
+        "the log shows the exit status: {stderr}"
+    );
 }

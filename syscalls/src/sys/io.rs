@@ -601,9 +601,9 @@ fn guest_visible_ino(ino: u64, name: &str) -> u64 {
         return ino;
     }
     // FNV-1a: stable across runs, cheap.
-    let hash = name
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     hash | 1
 }
 

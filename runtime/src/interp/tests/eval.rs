@@ -246,11 +246,23 @@ fn addresses_below_the_lower_bound_are_not_accessible() {
     let mut bytes = vec![0u8; 0x20000];
     // SAFETY: `bytes` outlives `mem` and nothing else touches it meanwhile.
     let mem = unsafe { GuestMem::from_raw(bytes.as_mut_ptr(), 0x10000, bytes.len() as u64) };
-    assert_eq!(mem.read(Width::B32, 0x10), None, "a null-pointer access faults");
-    assert_eq!(mem.read(Width::B64, 0xfffc), None, "straddling the bound faults");
+    assert_eq!(
+        mem.read(Width::B32, 0x10),
+        None,
+        "a null-pointer access faults"
+    );
+    assert_eq!(
+        mem.read(Width::B64, 0xfffc),
+        None,
+        "straddling the bound faults"
+    );
     assert!(!mem.write(Width::B8, 0xffff, 1));
     assert!(mem.write(Width::B32, 0x10000, 0xdead_beef));
     assert_eq!(mem.read(Width::B32, 0x10000), Some(0xdead_beef));
     assert_eq!(mem.read(Width::B8, 0x1ffff), Some(0));
-    assert_eq!(mem.read(Width::B16, 0x1ffff), None, "the upper bound still holds");
+    assert_eq!(
+        mem.read(Width::B16, 0x1ffff),
+        None,
+        "the upper bound still holds"
+    );
 }
