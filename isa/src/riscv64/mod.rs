@@ -141,7 +141,7 @@ pub fn is_call(inst: &Inst) -> bool {
 
 /// Whether `inst` is a return: `jalr x0, 0(ra)` or `jalr x0, 0(t0)`.
 pub fn is_return(inst: &Inst) -> bool {
-    inst.op == Op::Jalr && inst.rd == 0 && is_link(inst.rs1) && inst.imm == 0
+    matches!(inst.op, Op::Jalr) && inst.rd == 0 && is_link(inst.rs1) && inst.imm == 0
 }
 
 /// The link registers of the calling convention hints: `ra` and `t0`.

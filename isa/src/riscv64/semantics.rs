@@ -160,6 +160,7 @@ enum Compute {
     Div(BinOp),
 }
 
+#[inline(always)]
 fn compute(a: Alu) -> Compute {
     use Compute::*;
     match a {
@@ -187,6 +188,7 @@ fn compute(a: Alu) -> Compute {
 /// An ALU instruction: `rd = rs1 op rs2` or, with `imm`, `rd = rs1 op imm`;
 /// on 64 bits or, with `word`, on 32 bits. A register shift amount is
 /// reduced modulo the width; an immediate one is in range by decoding.
+#[inline(always)]
 fn alu_inst<B: Backend>(b: &mut B, inst: &Inst, a: Alu, imm: bool, word: bool) {
     let l = x(b, inst.rs1);
     let r = if imm {
@@ -209,6 +211,7 @@ fn alu_inst<B: Backend>(b: &mut B, inst: &Inst, a: Alu, imm: bool, word: bool) {
 }
 
 /// A 64-bit ALU operation.
+#[inline(always)]
 fn alu<B: Backend>(b: &mut B, a: Alu, l: B::V, r: B::V) -> B::V {
     match compute(a) {
         Compute::Bin(op) => b.bin(op, l, r),
@@ -219,6 +222,7 @@ fn alu<B: Backend>(b: &mut B, a: Alu, l: B::V, r: B::V) -> B::V {
 
 /// A word (`*w`) ALU operation: the inputs are extended from 32 bits as the
 /// operation needs, the result is sign-extended from 32 bits.
+#[inline(always)]
 fn alu_w<B: Backend>(b: &mut B, a: Alu, l: B::V, r: B::V) -> B::V {
     let ext = match a {
         Alu::Srl | Alu::Divu | Alu::Remu => Some(UnOp::Zext32),

@@ -30,11 +30,14 @@ pub type Clock<'a> = &'a mut dyn FnMut() -> u64;
 
 /// Executes guest instructions on a [`Cpu`] and a [`GuestMem`].
 ///
-/// One `Eval` runs instructions one after another: before each one the
-/// caller sets the fall-through pc with [`Eval::start`], runs the
-/// instruction's semantics, then reads [`Eval::stop`] and
-/// [`Eval::next_pc`]. An instruction that faults or traps has no effect: the
-/// CPU state is rolled back to what it was before it (see [`Eval::stop`]).
+/// One `Eval` runs basic blocks one after another: before each one the
+/// caller sets the block's fall-through pc with [`Eval::start`]; before each
+/// instruction, its index in the block with [`Eval::set_index`]. It runs the
+/// instruction's semantics, then reads [`Eval::stop`]; after the block,
+/// it retires the block's instructions with [`Eval::retire`] and continues
+/// at [`Eval::next_pc`]. Only the last instruction of a block may change the
+/// flow. An instruction that faults or traps has no effect: the CPU state is
+/// rolled back to what it was before it (see [`Eval::stop`]).
 /// After such a stop, memory accesses through this `Eval` all fail, so it
 /// must not run further instructions.
 pub struct Eval<'a> {
@@ -42,6 +45,9 @@ pub struct Eval<'a> {
     mem: GuestMem<'a>,
     clock: Clock<'a>,
     next: u64,
+    /// Index of the current instruction in its block: the instructions
+    /// before it have run but are not counted in `cpu.instret` yet.
+    index: u64,
     stop: Stop,
     /// The CPU state when the current instruction was aborted.
     saved: Option<Box<Cpu>>,
@@ -57,15 +63,23 @@ impl<'a> Eval<'a> {
             mem,
             clock,
             next,
+            index: 0,
             stop: Stop::None,
             saved: None,
         }
     }
 
-    /// Prepares for an instruction whose fall-through successor is `next`.
+    /// Prepares for a block (or an instruction) whose fall-through
+    /// successor is `next`.
     #[inline(always)]
     pub fn start(&mut self, next: u64) {
         self.next = next;
+    }
+
+    /// Makes the current instruction the `index`th (from 0) of its block.
+    #[inline(always)]
+    pub fn set_index(&mut self, index: u64) {
+        self.index = index;
     }
 
     /// Where execution continues after the current instruction.
@@ -93,16 +107,23 @@ impl<'a> Eval<'a> {
 
     /// Undoes the effects of an aborted instruction on the CPU state (a no-op
     /// if nothing was aborted).
+    #[inline]
     pub fn rollback(&mut self) {
         if let Some(saved) = self.saved.take() {
             *self.cpu = *saved;
         }
     }
 
-    /// Retires the current instruction.
+    /// Retires the current instruction and those before it in its block.
     #[inline(always)]
     pub fn retire(&mut self) {
-        self.cpu.instret = self.cpu.instret.wrapping_add(1);
+        self.cpu.instret = self.cpu.instret.wrapping_add(self.index + 1);
+    }
+
+    /// Retires the instructions before the current one in its block (which
+    /// was aborted and rolled back).
+    pub fn retire_preceding(&mut self) {
+        self.cpu.instret = self.cpu.instret.wrapping_add(self.index);
     }
 
     /// Records a stop reason, keeping the first one.
@@ -118,15 +139,24 @@ impl<'a> Eval<'a> {
     /// make every further memory access fail (no store happens). The copy is
     /// the state before the instruction because the semantics compute (load,
     /// run `fp`, trap) before they write any register.
-    #[cold]
-    #[inline(never)]
+    ///
+    /// Inlined (only the copy is out of line) so that the `Eval` of the
+    /// interpreter loop never has its address taken and can live in locals.
+    #[inline(always)]
     fn abort(&mut self, stop: Stop) {
         if self.stop == Stop::None {
-            self.saved = Some(Box::new(*self.cpu));
+            self.saved = Some(snapshot(self.cpu));
             self.stop = stop;
             self.mem.revoke();
         }
     }
+}
+
+/// A copy of `cpu` on the heap.
+#[cold]
+#[inline(never)]
+fn snapshot(cpu: &Cpu) -> Box<Cpu> {
+    Box::new(*cpu)
 }
 
 /// `v`, the low `w` bytes of a loaded value, extended to 64 bits.
@@ -312,7 +342,7 @@ impl Backend for Eval<'_> {
     fn counter(&mut self, c: Counter) -> u64 {
         match c {
             Counter::Time => (self.clock)() / NS_PER_TICK,
-            Counter::Cycle | Counter::InstRet => self.cpu.instret,
+            Counter::Cycle | Counter::InstRet => self.cpu.instret.wrapping_add(self.index),
         }
     }
 

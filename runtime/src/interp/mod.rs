@@ -2,9 +2,10 @@
 //! runs riscv64 guest code with it.
 //!
 //! [`Interp::run`] executes instructions from `cpu.pc` until one leaves the
-//! interpreter ([`Exit`]). Decoded instructions are cached by pc, so the hot
-//! path is a cache lookup and `c2w_isa::riscv64::execute` monomorphised for
-//! [`Eval`], whose operations all inline into it.
+//! interpreter ([`Exit`]). Decoded basic blocks are cached by start pc, so
+//! the hot path is one cache lookup per block, then a walk over the block's
+//! instructions with `c2w_isa::riscv64::execute` monomorphised for [`Eval`],
+//! whose operations all inline into it.
 
 mod cache;
 mod cpu;
@@ -16,10 +17,10 @@ pub use cpu::Cpu;
 pub use eval::{Clock, Eval, Stop};
 pub use mem::GuestMem;
 
-use c2w_isa::riscv64::{decode, execute, Inst};
+use c2w_isa::riscv64::{decode, ends_block, execute, Inst};
 use c2w_isa::Trap;
 
-use cache::DecodeCache;
+use cache::{Block, BlockCache, MAX_BLOCK};
 
 /// Why [`Interp::run`] returned. `cpu.pc` says where execution resumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +38,9 @@ pub enum Exit {
     Fetch { pc: u64 },
 }
 
-/// The riscv64 interpreter: owns the decoded-instruction cache.
+/// The riscv64 interpreter: owns the decoded-block cache.
 pub struct Interp {
-    cache: DecodeCache,
+    cache: BlockCache,
 }
 
 impl Default for Interp {
@@ -52,7 +53,7 @@ impl Interp {
     /// An interpreter with an empty cache.
     pub fn new() -> Interp {
         Interp {
-            cache: DecodeCache::new(),
+            cache: BlockCache::new(),
         }
     }
 
@@ -70,46 +71,62 @@ impl Interp {
         let mut pc = cpu.pc;
         let mut eval = Eval::new(cpu, mem, clock);
         loop {
-            if !self.cache.holds(pc) && !self.decode(&mem, pc) {
+            let Some(block) = self.cache.get(pc).or_else(|| self.decode(&mem, pc)) else {
                 eval.cpu().pc = pc;
                 return Exit::Fetch { pc };
-            }
-            let inst = self.cache.slot(pc);
-            eval.start(pc.wrapping_add(u64::from(inst.len)));
-            execute(&mut eval, inst, pc);
-            if eval.stop() != Stop::None {
-                let inst = *inst;
-                if let Some(exit) = self.stopped(&mut eval, pc, inst) {
-                    return exit;
+            };
+            // Only a block's last instruction may change the flow: the others
+            // all continue at the next one.
+            eval.start(block.next);
+            let mut at = pc;
+            for (i, inst) in self.cache.insts(block).iter().enumerate() {
+                eval.set_index(i as u64);
+                execute(&mut eval, inst, at);
+                if eval.stop() != Stop::None {
+                    match Self::stopped(&mut eval, at, *inst) {
+                        Some(exit) => return exit,
+                        None => {
+                            // `fence.i`, which ends its block.
+                            self.cache.flush();
+                            break;
+                        }
+                    }
                 }
+                at = at.wrapping_add(u64::from(inst.len));
             }
             eval.retire();
             pc = eval.next_pc();
         }
     }
 
-    /// Decodes the instruction at `pc` into the cache; `false` if it
-    /// cannot be fetched.
+    /// Decodes the block at `pc` into the cache; `None` if its first
+    /// instruction cannot be fetched.
     #[inline(never)]
-    fn decode(&mut self, mem: &GuestMem<'_>, pc: u64) -> bool {
+    fn decode(&mut self, mem: &GuestMem<'_>, pc: u64) -> Option<Block> {
+        let mut insts = [decode(0); MAX_BLOCK];
+        let (mut n, mut at) = (0, pc);
         // RISC-V instructions are 2-byte aligned.
-        let parcel = match mem.fetch(pc) {
-            Some(parcel) if pc & 1 == 0 => parcel,
-            _ => return false,
-        };
-        self.cache.insert(pc, decode(parcel));
-        true
+        while n < MAX_BLOCK && at & 1 == 0 {
+            let Some(parcel) = mem.fetch(at) else { break };
+            let inst = decode(parcel);
+            insts[n] = inst;
+            n += 1;
+            at = at.wrapping_add(u64::from(inst.len));
+            if ends_block(&inst) {
+                break;
+            }
+        }
+        (n > 0).then(|| self.cache.insert(pc, &insts[..n], at))
     }
 
-    /// Handles a stop of the instruction `inst` at `pc`: the exit to return,
-    /// or `None` to go on (the instruction then retires normally).
-    #[cold]
-    #[inline(never)]
-    fn stopped(&mut self, eval: &mut Eval<'_>, pc: u64, inst: Inst) -> Option<Exit> {
+    /// Handles a stop of the instruction `inst` at `pc`: the exit to
+    /// return, or `None` to flush the cache and go on after it (`fence.i`,
+    /// which ends its block and retires with it).
+    /// Inlined so that the loop's `Eval` never has its address taken.
+    #[inline(always)]
+    fn stopped(eval: &mut Eval<'_>, pc: u64, inst: Inst) -> Option<Exit> {
         let exit = match eval.stop() {
-            Stop::None => return None,
-            Stop::FenceI => {
-                self.cache.flush();
+            Stop::None | Stop::FenceI => {
                 eval.resume();
                 return None;
             }
@@ -122,6 +139,7 @@ impl Interp {
             Stop::Fault(addr) => Exit::Fault { addr, pc },
         };
         eval.rollback();
+        eval.retire_preceding();
         eval.cpu().pc = pc;
         Some(exit)
     }
