@@ -9,7 +9,6 @@ use anyhow::Result;
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
 use crate::tools::{self, NODE};
-use crate::tree::Tree;
 
 /// The runner script: `node run.mjs [--dir HOST::GUEST]... [--env K=V]...
 /// MODULE [ARGS...]`.
@@ -36,14 +35,5 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
     }
     cmd.arg("--").arg(module).args(&inv.args).current_dir("/");
     let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
-    Ok(Outcome {
-        status: finished.status,
-        stdout: finished.stdout,
-        stderr: finished.stderr,
-        files: inv
-            .mount
-            .as_ref()
-            .map(|m| Tree::read(&m.host))
-            .transpose()?,
-    })
+    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
 }

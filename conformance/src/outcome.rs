@@ -2,6 +2,9 @@
 
 use std::fmt::Write as _;
 
+use anyhow::Result;
+
+use crate::invocation::Invocation;
 use crate::tree::Tree;
 
 /// Everything a run produced that the comparison looks at.
@@ -13,6 +16,29 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     /// The mounted scratch directory after the run, if there was one.
     pub files: Option<Tree>,
+}
+
+impl Outcome {
+    /// What a run of `inv` produced: its status and output, and the mounted
+    /// scratch directory as the run left it.
+    pub fn after_run(
+        status: i32,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+        inv: &Invocation,
+    ) -> Result<Self> {
+        let files = inv
+            .mount
+            .as_ref()
+            .map(|m| Tree::read(&m.host))
+            .transpose()?;
+        Ok(Outcome {
+            status,
+            stdout,
+            stderr,
+            files,
+        })
+    }
 }
 
 /// Names the two sides in reports, e.g. ("qemu", "interp").

@@ -9,7 +9,6 @@ use std::process::Command;
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
 use crate::tools::{self, QEMU};
-use crate::tree::Tree;
 
 /// Runs `elf` under qemu-riscv64 with `inv`: an empty environment plus
 /// `inv.env`, the working directory `/` (as in a translated module), and
@@ -31,14 +30,5 @@ pub fn run(elf: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
         .current_dir("/");
     let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
-    Ok(Outcome {
-        status: finished.status,
-        stdout: finished.stdout,
-        stderr: finished.stderr,
-        files: inv
-            .mount
-            .as_ref()
-            .map(|m| Tree::read(&m.host))
-            .transpose()?,
-    })
+    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
 }

@@ -12,7 +12,6 @@ use c2w_aot::{BuildOptions, RunOptions, Stdin};
 
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
-use crate::tree::Tree;
 
 /// How the guest code runs inside the module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -91,14 +90,5 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
         }
         Err(RecvTimeoutError::Disconnected) => bail!("c2w-aot run panicked"),
     };
-    Ok(Outcome {
-        status: output.status,
-        stdout: output.stdout,
-        stderr: output.stderr,
-        files: inv
-            .mount
-            .as_ref()
-            .map(|m| Tree::read(&m.host))
-            .transpose()?,
-    })
+    Outcome::after_run(output.status, output.stdout, output.stderr, inv)
 }
