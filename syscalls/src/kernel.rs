@@ -441,6 +441,9 @@ impl<H: Host> Kernel<H> {
             let _ = self.host.write(2, format!("{line}\n").as_bytes());
         }
         if let Some(status) = self.exit.take() {
+            if self.strace {
+                self.report_unimplemented();
+            }
             return Outcome::Exit(status);
         }
         Outcome::Return(match result {
@@ -459,6 +462,21 @@ impl<H: Host> Kernel<H> {
     /// code (the interpreter then flushes its decode cache).
     pub fn take_code_changed(&mut self) -> bool {
         self.mm.take_code_changed()
+    }
+
+    /// Tells stderr which syscalls the guest asked for that the kernel lacks
+    /// (they returned -ENOSYS), e.g. `c2w-aot: unimplemented syscalls: 999 (2 calls)`.
+    fn report_unimplemented(&mut self) {
+        if self.unimplemented.is_empty() {
+            return;
+        }
+        let calls: Vec<String> = self
+            .unimplemented
+            .iter()
+            .map(|(nr, n)| format!("{nr} ({n} call{})", if *n == 1 { "" } else { "s" }))
+            .collect();
+        let line = format!("c2w-aot: unimplemented syscalls: {}\n", calls.join(", "));
+        let _ = self.host.write(2, line.as_bytes());
     }
 
     /// How many syscalls returned -ENOSYS because the kernel lacks them.

@@ -232,6 +232,20 @@ fn strace_logs_calls_to_stderr() {
         r#"openat(AT_FDCWD, "/missing", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)"#
     );
     assert!(g.k.envp().contains(&"C2W_STRACE=1".to_string()));
+
+    // At exit, the syscalls the kernel lacks are summed up.
+    g.k.syscall_riscv64(999, [0; 6]);
+    g.k.syscall_riscv64(999, [0; 6]);
+    g.k.syscall_riscv64(998, [0; 6]);
+    assert!(matches!(
+        g.k.syscall_riscv64(94, [3, 0, 0, 0, 0, 0]),
+        Outcome::Exit(3)
+    ));
+    let log = String::from_utf8(g.k.host().stderr().to_vec()).unwrap();
+    assert!(
+        log.ends_with("c2w-aot: unimplemented syscalls: 998 (1 call), 999 (2 calls)\n"),
+        "{log}"
+    );
 }
 
 #[test]
