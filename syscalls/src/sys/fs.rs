@@ -453,26 +453,17 @@ impl<H: Host> Kernel<H> {
         };
         let new = self.read_path(new)?;
         let dst = self.lookup(newdirfd, &new, false)?.res;
+        if let Some((mount, p1, p2)) = Resolved::same_mount(&src, &dst) {
+            let fd = self.mount_fd(mount);
+            self.host.link(fd, p1, fd, p2)?;
+            return Ok(0);
+        }
         match (src, dst) {
             (Resolved::Missing { .. }, _) => Err(Errno::ENOENT),
             (_, Resolved::Node { .. }) => Err(Errno::EEXIST),
             (Resolved::Node { ino, .. }, Resolved::Missing { parent, name }) => {
                 let now = self.now();
                 self.vfs.link(parent, &name, ino, now)?;
-                Ok(0)
-            }
-            (
-                Resolved::Host {
-                    mount: m1,
-                    path: p1,
-                },
-                Resolved::Host {
-                    mount: m2,
-                    path: p2,
-                },
-            ) if m1 == m2 => {
-                let fd = self.mount_fd(m1);
-                self.host.link(fd, &p1, fd, &p2)?;
                 Ok(0)
             }
             _ => Err(Errno::EXDEV),
@@ -490,6 +481,9 @@ impl<H: Host> Kernel<H> {
         let (old, new) = (self.read_path(old)?, self.read_path(new)?);
         let src = self.lookup(olddirfd, &old, false)?.res;
         let dst = self.lookup(newdirfd, &new, false)?.res;
+        if let Some((mount, p1, p2)) = Resolved::same_mount(&src, &dst) {
+            return self.rename_on_host(mount, p1, p2, flags);
+        }
         let now = self.now();
         match (src, dst) {
             (Resolved::Missing { .. }, _) => return Err(Errno::ENOENT),
@@ -514,32 +508,24 @@ impl<H: Host> Kernel<H> {
                     name: nn,
                 },
             ) => self.vfs.rename(op, &on, np, &nn, flags, now)?,
-            (
-                Resolved::Host {
-                    mount: m1,
-                    path: p1,
-                },
-                Resolved::Host {
-                    mount: m2,
-                    path: p2,
-                },
-            ) if m1 == m2 => {
-                if p1 == "." || p2 == "." {
-                    return Err(Errno::EBUSY);
-                }
-                let fd = self.mount_fd(m1);
-                if flags & RENAME_EXCHANGE != 0
-                    || flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0
-                {
-                    return Err(Errno::EINVAL);
-                }
-                if flags & RENAME_NOREPLACE != 0 && self.host.stat(fd, &p2, false).is_ok() {
-                    return Err(Errno::EEXIST);
-                }
-                self.host.rename(fd, &p1, fd, &p2)?;
-            }
             _ => return Err(Errno::EXDEV),
         }
+        Ok(0)
+    }
+
+    /// renameat2 within one mounted host directory.
+    fn rename_on_host(&mut self, mount: usize, p1: &str, p2: &str, flags: u32) -> SysResult<u64> {
+        if p1 == "." || p2 == "." {
+            return Err(Errno::EBUSY);
+        }
+        if flags & RENAME_EXCHANGE != 0 || flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let fd = self.mount_fd(mount);
+        if flags & RENAME_NOREPLACE != 0 && self.host.stat(fd, p2, false).is_ok() {
+            return Err(Errno::EEXIST);
+        }
+        self.host.rename(fd, p1, fd, p2)?;
         Ok(0)
     }
 

@@ -18,6 +18,27 @@ pub enum Pos {
     Host { mount: usize, path: String },
 }
 
+impl Resolved {
+    /// When `a` and `b` are both paths in the same mounted host directory:
+    /// that mount and the two paths (operations the host can only do within
+    /// one directory tree: link, rename).
+    pub fn same_mount<'a>(a: &'a Resolved, b: &'a Resolved) -> Option<(usize, &'a str, &'a str)> {
+        match (a, b) {
+            (
+                Resolved::Host {
+                    mount: m1,
+                    path: p1,
+                },
+                Resolved::Host {
+                    mount: m2,
+                    path: p2,
+                },
+            ) if m1 == m2 => Some((*m1, p1, p2)),
+            _ => None,
+        }
+    }
+}
+
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
