@@ -37,22 +37,31 @@ fn build_fails(dir: &Path, input: &Path, out: &Path, extra: &[&str], expected: &
     stderr
 }
 
-#[test]
-fn not_an_elf_file() {
+/// Writes `bytes` as the executable `name` in a new folder and expects
+/// `c2w-aot build` of it to fail with `expected` (see [`build_fails`]).
+/// Returns the input path and stderr.
+fn single_file_fails(name: &str, bytes: &[u8], expected: &str) -> (TempDir, String, String) {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("script");
-    write_executable(&input, b"#!/bin/sh\necho hi\n");
+    let input = dir.path().join(name);
+    write_executable(&input, bytes);
     let stderr = build_fails(
         dir.path(),
         &input,
         &dir.path().join("out.wasm"),
         &[],
-        "not an ELF file",
+        expected,
     );
+    let input = s(&input).to_string();
+    (dir, input, stderr)
+}
+
+#[test]
+fn not_an_elf_file() {
+    let (_dir, input, stderr) =
+        single_file_fails("script", b"#!/bin/sh\necho hi\n", "not an ELF file");
     assert!(
         stderr.contains(&format!(
-            "{}: not an ELF file (starts with \"#!/bin/sh\\n\")",
-            s(&input)
+            "{input}: not an ELF file (starts with \"#!/bin/sh\\n\")"
         )),
         "{stderr}"
     );
@@ -60,16 +69,7 @@ fn not_an_elf_file() {
 
 #[test]
 fn empty_file() {
-    let dir = TempDir::new().unwrap();
-    let input = dir.path().join("empty");
-    write_executable(&input, b"");
-    build_fails(
-        dir.path(),
-        &input,
-        &dir.path().join("out.wasm"),
-        &[],
-        "the file is empty",
-    );
+    single_file_fails("empty", b"", "the file is empty");
 }
 
 #[test]
@@ -94,31 +94,18 @@ fn x86_64_program_is_reported_before_it_is_dynamic() {
 
 #[test]
 fn other_machines_are_named() {
-    let dir = TempDir::new().unwrap();
-    let input = dir.path().join("arm");
-    write_executable(&input, &tiny_elf(EM_AARCH64, None));
-    build_fails(
-        dir.path(),
-        &input,
-        &dir.path().join("out.wasm"),
-        &[],
+    single_file_fails(
+        "arm",
+        &tiny_elf(EM_AARCH64, None),
         "aarch64 programs are not supported (riscv64 only)",
     );
 }
 
 #[test]
 fn dynamically_linked_riscv64_program() {
-    let dir = TempDir::new().unwrap();
-    let input = dir.path().join("dyn");
-    write_executable(
-        &input,
+    single_file_fails(
+        "dyn",
         &tiny_elf(EM_RISCV, Some("/lib/ld-linux-riscv64-lp64d.so.1")),
-    );
-    build_fails(
-        dir.path(),
-        &input,
-        &dir.path().join("out.wasm"),
-        &[],
         "dynamically linked programs are not supported yet (needs /lib/ld-linux-riscv64-lp64d.so.1)",
     );
 }
