@@ -264,3 +264,72 @@ pub trait Backend {
     /// Instruction-stream synchronisation (`fence.i`): code may have changed.
     fn fence_i(&mut self, next: u64);
 }
+
+impl FpOp {
+    /// Every operation, in the order of their [`code`](FpOp::code)s.
+    const ALL: [FpOp; 23] = [
+        FpOp::Add,
+        FpOp::Sub,
+        FpOp::Mul,
+        FpOp::Div,
+        FpOp::Sqrt,
+        FpOp::Min,
+        FpOp::Max,
+        FpOp::MulAdd,
+        FpOp::MulSub,
+        FpOp::NegMulAdd,
+        FpOp::NegMulSub,
+        FpOp::Eq,
+        FpOp::Lt,
+        FpOp::Le,
+        FpOp::Class,
+        FpOp::ToInt(IntTy::I32),
+        FpOp::ToInt(IntTy::U32),
+        FpOp::ToInt(IntTy::I64),
+        FpOp::ToInt(IntTy::U64),
+        FpOp::FromInt(IntTy::I32),
+        FpOp::FromInt(IntTy::U32),
+        FpOp::FromInt(IntTy::I64),
+        FpOp::FromInt(IntTy::U64),
+    ];
+
+    /// A number naming this operation on `fmt`: how translated code tells
+    /// the runtime's floating-point routine what to compute.
+    pub fn code(self, fmt: Fmt) -> u32 {
+        let index = match self {
+            FpOp::Convert => Self::ALL.len(),
+            op => Self::ALL.iter().position(|&o| o == op).unwrap_or(0),
+        };
+        (index as u32) << 1 | u32::from(fmt == Fmt::D)
+    }
+
+    /// The operation and format a [`code`](FpOp::code) names.
+    pub fn from_code(code: u32) -> Option<(FpOp, Fmt)> {
+        let fmt = if code & 1 == 1 { Fmt::D } else { Fmt::S };
+        let index = (code >> 1) as usize;
+        let op = match Self::ALL.get(index) {
+            Some(&op) => op,
+            None if index == Self::ALL.len() => FpOp::Convert,
+            None => return None,
+        };
+        Some((op, fmt))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fp_codes_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for op in FpOp::ALL.iter().copied().chain([FpOp::Convert]) {
+            for fmt in [Fmt::S, Fmt::D] {
+                let code = op.code(fmt);
+                assert!(seen.insert(code), "{op:?} {fmt:?} shares code {code}");
+                assert_eq!(FpOp::from_code(code), Some((op, fmt)));
+            }
+        }
+        assert_eq!(FpOp::from_code(1000), None);
+    }
+}

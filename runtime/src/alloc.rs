@@ -1,5 +1,5 @@
 //! The runtime's heap: dlmalloc over the linear memory between the end of the
-//! runtime's static data (`__heap_base`) and `GUEST_BASE`.
+//! runtime's static data (`__heap_base`) and `SHARED_PAGE` (the page below `GUEST_BASE`).
 //!
 //! Rust's default wasm allocator takes whatever `memory.grow` returns, which
 //! would land above the guest's address space once the guest is mapped. This
@@ -10,7 +10,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32;
 use core::cell::{Cell, UnsafeCell};
 
-use c2w_syscalls::layout::GUEST_BASE;
+use c2w_syscalls::layout::SHARED_PAGE;
 use dlmalloc::{Allocator, Dlmalloc};
 
 const WASM_PAGE: usize = 65536;
@@ -20,7 +20,7 @@ extern "C" {
     static __heap_base: u8;
 }
 
-/// Bump allocation of system chunks in `[__heap_base, GUEST_BASE)`.
+/// Bump allocation of system chunks in `[__heap_base, SHARED_PAGE)`.
 struct Region {
     next: Cell<usize>,
 }
@@ -48,7 +48,7 @@ unsafe impl Allocator for Region {
         let Some(end) = start.checked_add(size) else {
             return (core::ptr::null_mut(), 0, 0);
         };
-        if end > GUEST_BASE as usize || !ensure_memory(end) {
+        if end > SHARED_PAGE as usize || !ensure_memory(end) {
             return (core::ptr::null_mut(), 0, 0);
         }
         self.next.set(end);

@@ -1,16 +1,17 @@
 //! The dispatcher: starts the guest and runs it until it exits.
 //!
-//! `loop { run guest code until it leaves; serve the syscall or report the
-//! fault }`. Guest code runs in the interpreter; translated code will take
-//! over here once the lifter exists, with the interpreter as its fallback.
+//! `loop { run translated code while the pc is a translated entry; run the
+//! interpreter until it leaves (a syscall, a fault) or reaches a translated
+//! entry; serve the syscall or report the fault }`.
 
 use c2w_isa::Trap;
 use c2w_syscalls::host::{Clock, Host};
 use c2w_syscalls::image::{Manifest, MANIFEST_SEGMENT};
 use c2w_syscalls::kernel::{Kernel, Outcome};
-use c2w_syscalls::layout::MMAP_MIN_ADDR;
+use c2w_syscalls::layout::{Links, EXIT_BAIL, EXIT_FAULT, EXIT_INTERPRET, MMAP_MIN_ADDR};
 
 use crate::interp::{Cpu, Exit, GuestMem, Interp};
+use crate::translated::{self, Stats, Translated, STACK_BUDGET};
 
 /// Exit status when the image cannot be started (like a shell's "cannot
 /// execute").
@@ -31,6 +32,14 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };
+    let translated = match &manifest.translation {
+        Some(t) if !manifest.interp_only => match Translated::load(&mut host, t) {
+            Ok(t) => t,
+            Err(e) => return fail(&e),
+        },
+        _ => Translated::none(),
+    };
+    let stats = env.iter().any(|e| e == "C2W_STATS=1");
     let mut kernel = match Kernel::new(host, manifest, args, env) {
         Ok(k) => k,
         Err(e) => return fail(&e.to_string()),
@@ -39,60 +48,128 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
-    let mut cpu = Cpu::new(start.pc);
+    // SAFETY: the kernel has mapped the guest, so memory reaches past the
+    // shared page; nothing else refers to it.
+    let (cpu, links) = unsafe { translated::shared() };
+    *cpu = Cpu::new(start.pc);
     cpu.x[REG_SP] = start.sp;
-    run_loop(&mut kernel, &mut cpu)
+    *links = Links::default();
+    let mut dispatcher = Dispatcher {
+        kernel,
+        interp: Interp::new(),
+        translated,
+        stats: Stats::default(),
+    };
+    dispatcher.translated.publish(links);
+    let status = dispatcher.run(cpu, links);
+    if stats {
+        eprintln!("{}", dispatcher.stats.report(cpu.instret, links));
+    }
+    status
 }
 
-fn run_loop<H: Host>(kernel: &mut Kernel<H>, cpu: &mut Cpu) -> i32 {
-    let mut interp = Interp::new();
-    loop {
-        let (base, len) = kernel.guest_memory();
+struct Dispatcher<H: Host> {
+    kernel: Kernel<H>,
+    interp: Interp,
+    translated: Translated,
+    stats: Stats,
+}
+
+impl<H: Host> Dispatcher<H> {
+    fn run(&mut self, cpu: &mut Cpu, links: &mut Links) -> i32 {
+        loop {
+            let exit = match self.run_translated(cpu, links) {
+                Ok(()) => self.interpret(cpu),
+                Err(exit) => exit,
+            };
+            match exit {
+                Exit::Translated => continue,
+                Exit::Syscall => {
+                    let nr = cpu.x[REG_A7];
+                    let mut args = [0u64; 6];
+                    args.copy_from_slice(&cpu.x[REG_A0..REG_A0 + 6]);
+                    match self.kernel.syscall_riscv64(nr, args) {
+                        Outcome::Return(v) => cpu.x[REG_A0] = v,
+                        Outcome::Exit(status) => return status,
+                    }
+                    if let Some(range) = self.kernel.take_code_changed() {
+                        self.interp.flush();
+                        self.translated.code_changed(range.start, range.end, links);
+                    }
+                }
+                Exit::Trap {
+                    trap: Trap::IllegalInstruction,
+                    pc,
+                    inst,
+                } => {
+                    eprintln!("c2w-aot: illegal instruction at {pc:#x}: {inst}");
+                    return STATUS_SIGILL;
+                }
+                Exit::Trap {
+                    trap: Trap::Breakpoint,
+                    pc,
+                    ..
+                } => {
+                    eprintln!("c2w-aot: breakpoint at {pc:#x}");
+                    return STATUS_SIGTRAP;
+                }
+                Exit::Fault { addr, pc } => {
+                    eprintln!("c2w-aot: segmentation fault: access to {addr:#x} at pc {pc:#x}");
+                    return STATUS_SIGSEGV;
+                }
+                Exit::Fetch { pc } => {
+                    eprintln!("c2w-aot: segmentation fault: jump to unmapped address {pc:#x}");
+                    return STATUS_SIGSEGV;
+                }
+            }
+        }
+    }
+
+    /// Runs translated code while `cpu.pc` is a translated entry. `Ok` when
+    /// the interpreter must go on from `cpu.pc`; an exit when translated
+    /// code faulted.
+    fn run_translated(&mut self, cpu: &mut Cpu, links: &mut Links) -> Result<(), Exit> {
+        while self.translated.is_entry(cpu.pc) {
+            links.budget = STACK_BUDGET;
+            self.stats.entries += 1;
+            let next = self.translated.enter(cpu.pc);
+            match next {
+                EXIT_FAULT => {
+                    return Err(Exit::Fault {
+                        addr: links.fault_addr,
+                        pc: links.fault_pc,
+                    })
+                }
+                // Translated code has set cpu.pc to the call it gave up on.
+                EXIT_BAIL => {}
+                next if next & EXIT_INTERPRET != 0 => {
+                    self.stats.handed_over += 1;
+                    cpu.pc = next & !EXIT_INTERPRET;
+                    return Ok(());
+                }
+                next => cpu.pc = next,
+            }
+        }
+        Ok(())
+    }
+
+    /// Interprets from `cpu.pc` (at least one block) until the guest leaves
+    /// the interpreter or reaches a translated entry.
+    fn interpret(&mut self, cpu: &mut Cpu) -> Exit {
+        let (base, len) = self.kernel.guest_memory();
         // SAFETY: the kernel's guest memory stays valid and unaliased while
         // the interpreter runs; it only changes inside syscalls.
         let mem = unsafe { GuestMem::from_raw(base, MMAP_MIN_ADDR, len) };
-        let exit = {
-            let mut clock = || kernel.host_mut().clock_time(Clock::Monotonic).unwrap_or(0);
-            interp.run(cpu, mem, &mut clock)
-        };
-        match exit {
-            Exit::Syscall => {
-                let nr = cpu.x[REG_A7];
-                let mut args = [0u64; 6];
-                args.copy_from_slice(&cpu.x[REG_A0..REG_A0 + 6]);
-                match kernel.syscall_riscv64(nr, args) {
-                    Outcome::Return(v) => cpu.x[REG_A0] = v,
-                    Outcome::Exit(status) => return status,
-                }
-                if kernel.take_code_changed() {
-                    interp.flush();
-                }
-            }
-            Exit::Trap {
-                trap: Trap::IllegalInstruction,
-                pc,
-                inst,
-            } => {
-                eprintln!("c2w-aot: illegal instruction at {pc:#x}: {inst}");
-                return STATUS_SIGILL;
-            }
-            Exit::Trap {
-                trap: Trap::Breakpoint,
-                pc,
-                ..
-            } => {
-                eprintln!("c2w-aot: breakpoint at {pc:#x}");
-                return STATUS_SIGTRAP;
-            }
-            Exit::Fault { addr, pc } => {
-                eprintln!("c2w-aot: segmentation fault: access to {addr:#x} at pc {pc:#x}");
-                return STATUS_SIGSEGV;
-            }
-            Exit::Fetch { pc } => {
-                eprintln!("c2w-aot: segmentation fault: jump to unmapped address {pc:#x}");
-                return STATUS_SIGSEGV;
-            }
-        }
+        let before = cpu.instret;
+        let translated = &self.translated;
+        let mut is_entry = |pc| translated.is_entry(pc);
+        let entries: Option<&mut dyn FnMut(u64) -> bool> =
+            if translated.enabled() { Some(&mut is_entry) } else { None };
+        let kernel = &mut self.kernel;
+        let mut clock = || kernel.host_mut().clock_time(Clock::Monotonic).unwrap_or(0);
+        let exit = self.interp.run(cpu, mem, &mut clock, entries);
+        self.stats.interpreted += cpu.instret.wrapping_sub(before);
+        exit
     }
 }
 

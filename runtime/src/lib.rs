@@ -9,3 +9,4 @@ pub mod dispatch;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 pub mod interp;
+pub mod translated;

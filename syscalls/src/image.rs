@@ -38,6 +38,22 @@ pub struct Manifest {
     /// Run everything in the interpreter (`--interp-only`).
     #[serde(default)]
     pub interp_only: bool,
+    /// The entrypoint's translated code, if any.
+    #[serde(default)]
+    pub translation: Option<Translation>,
+}
+
+/// What the runtime needs to know about the translated functions linked into
+/// the module.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Translation {
+    /// Data segment holding the entry table (`layout::Links::table`).
+    pub table_segment: u32,
+    /// Slots in the entry table (a power of two).
+    pub slots: u32,
+    /// Guest address ranges `[start, end)` whose code was translated: if the
+    /// guest changes code there, translated code is no longer used.
+    pub ranges: Vec<(u64, u64)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

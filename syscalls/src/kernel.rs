@@ -458,9 +458,10 @@ impl<H: Host> Kernel<H> {
         self.host.guest_memory()
     }
 
-    /// True once after a change to the memory map that may have replaced
-    /// code (the interpreter then flushes its decode cache).
-    pub fn take_code_changed(&mut self) -> bool {
+    /// Once after changes to the memory map that may have replaced code:
+    /// the guest addresses they span (the interpreter then flushes its
+    /// decode cache, and translated code of that range is dropped).
+    pub fn take_code_changed(&mut self) -> Option<std::ops::Range<u64>> {
         self.mm.take_code_changed()
     }
 

@@ -17,3 +17,66 @@ pub const PAGE_SIZE: u64 = 4096;
 /// `vm.mmap_min_addr`): page zero and its neighbours stay unmapped so that
 /// null-pointer accesses fault.
 pub const MMAP_MIN_ADDR: u64 = 0x10000;
+
+/// The page just below `GUEST_BASE`, which the runtime and translated code
+/// share: the guest CPU state (`c2w_isa::riscv64::Cpu`) at [`CPU_ADDR`],
+/// then the [`Links`] at [`LINKS_ADDR`]. The runtime's heap ends below it.
+pub const SHARED_PAGE: u64 = GUEST_BASE - PAGE_SIZE;
+
+/// Linear-memory address of the guest CPU state.
+pub const CPU_ADDR: u64 = SHARED_PAGE;
+
+/// Linear-memory address of the [`Links`].
+pub const LINKS_ADDR: u64 = SHARED_PAGE + 2048;
+
+/// What translated code and the runtime's dispatcher tell each other,
+/// besides the CPU state.
+///
+/// A translated function returns the guest pc to continue at. Guest code is
+/// 2-byte aligned, so odd values carry other news:
+/// * `pc | 1` ([`EXIT_INTERPRET`]): the instruction at `pc` must run in the
+///   interpreter (a system call, a trap, a counter read, `fence.i`); the
+///   CPU state in memory is the one before it.
+/// * [`EXIT_FAULT`]: a memory access faulted; [`Links::fault_addr`] and
+///   [`Links::fault_pc`] say where.
+/// * [`EXIT_BAIL`]: the Wasm stack budget ran out before a call; resume at
+///   `Cpu::pc`, which every translated call site sets to its target first.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Links {
+    /// Estimated bytes of Wasm stack that translated code may still use;
+    /// each translated function takes its frame's estimate on entry and
+    /// gives it back when it returns.
+    pub budget: i64,
+    /// Linear-memory address of the entry table (0: no translated code or
+    /// translation switched off): slots of 16 bytes, `pc: u64` (0 for an
+    /// empty slot), `function: u32` (index in the Wasm table), `entry: u32`.
+    pub table: u32,
+    /// Slot count - 1 (slot counts are powers of two).
+    pub mask: u32,
+    /// Indirect branches of translated code looked up in the table, and how
+    /// many missed it (`C2W_STATS`).
+    pub lookups: u64,
+    pub misses: u64,
+    /// Where the last faulting access of translated code went, and its pc.
+    pub fault_addr: u64,
+    pub fault_pc: u64,
+}
+
+impl Links {
+    pub const BUDGET: u32 = core::mem::offset_of!(Links, budget) as u32;
+    pub const TABLE: u32 = core::mem::offset_of!(Links, table) as u32;
+    pub const MASK: u32 = core::mem::offset_of!(Links, mask) as u32;
+    pub const LOOKUPS: u32 = core::mem::offset_of!(Links, lookups) as u32;
+    pub const MISSES: u32 = core::mem::offset_of!(Links, misses) as u32;
+    pub const FAULT_ADDR: u32 = core::mem::offset_of!(Links, fault_addr) as u32;
+    pub const FAULT_PC: u32 = core::mem::offset_of!(Links, fault_pc) as u32;
+}
+
+/// Added to a pc returned by translated code: run that instruction in the
+/// interpreter (see [`Links`]).
+pub const EXIT_INTERPRET: u64 = 1;
+/// Returned by translated code after a faulting memory access.
+pub const EXIT_FAULT: u64 = u64::MAX;
+/// Returned by translated code when the Wasm stack budget ran out.
+pub const EXIT_BAIL: u64 = u64::MAX - 2;

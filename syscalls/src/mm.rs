@@ -5,6 +5,7 @@
 //! [`GUEST_LIMIT`]. Linear memory covers only as far as the highest mapping.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use crate::errno::{Errno, SysResult};
 use crate::host::Host;
@@ -62,7 +63,8 @@ pub struct MemoryMap {
     mmap_base: u64,
     /// Ranges ever handed out; anything else still reads as zero.
     dirty: RangeSet,
-    code_changed: bool,
+    /// Addresses where code may have changed since it was last reported.
+    code_changed: Option<Range<u64>>,
 }
 
 impl MemoryMap {
@@ -82,7 +84,7 @@ impl MemoryMap {
             brk: brk_start,
             mmap_base,
             dirty: RangeSet::default(),
-            code_changed: false,
+            code_changed: None,
         };
         map.insert(stack_bottom, STACK_SIZE, 3, VmaKind::Stack);
         map.insert(brk_start, BRK_MAX, 3, VmaKind::Brk);
@@ -107,14 +109,18 @@ impl MemoryMap {
         self.vmas.iter().map(|(&s, v)| (s, v))
     }
 
-    /// True once after a change that may have replaced code.
-    pub fn take_code_changed(&mut self) -> bool {
-        std::mem::take(&mut self.code_changed)
+    /// Once after changes that may have replaced code: the addresses they
+    /// span.
+    pub fn take_code_changed(&mut self) -> Option<Range<u64>> {
+        self.code_changed.take()
     }
 
-    /// Marks code as changed (e.g. `riscv_flush_icache`).
-    pub fn set_code_changed(&mut self) {
-        self.code_changed = true;
+    /// Marks code in `[start, end)` as changed (e.g. `riscv_flush_icache`).
+    pub fn set_code_changed(&mut self, start: u64, end: u64) {
+        self.code_changed = Some(match self.code_changed.take() {
+            Some(r) => r.start.min(start)..r.end.max(end),
+            None => start..end,
+        });
     }
 
     /// Splits the mapping containing `addr` so that one starts there.
@@ -189,7 +195,7 @@ impl MemoryMap {
         for s in &keys {
             let vma = self.vmas.remove(s).unwrap();
             if vma.prot & PROT_EXEC != 0 {
-                self.code_changed = true;
+                self.set_code_changed(*s, vma.end);
             }
         }
         !keys.is_empty()
@@ -246,10 +252,12 @@ impl MemoryMap {
         self.split_at(start + len);
         for s in self.overlapping(start, start + len) {
             let vma = self.vmas.get_mut(&s).unwrap();
-            if (vma.prot | prot) & PROT_EXEC != 0 && vma.prot != prot {
-                self.code_changed = true;
-            }
+            let changed = (vma.prot | prot) & PROT_EXEC != 0 && vma.prot != prot;
             vma.prot = prot;
+            if changed {
+                let end = vma.end;
+                self.set_code_changed(s, end);
+            }
         }
         self.merge(start, start + len);
         Ok(())
@@ -372,13 +380,13 @@ mod tests {
         let mut m = MemoryMap::new(0x20_0000).unwrap();
         let a = m.find_free(0x2000).unwrap();
         m.insert(a, 0x2000, 3, VmaKind::Anon { shared: false });
-        assert!(!m.take_code_changed());
+        assert!(m.take_code_changed().is_none());
         m.protect(a, 0x1000, 5).unwrap();
-        assert!(m.take_code_changed());
-        assert!(!m.take_code_changed());
+        assert!(m.take_code_changed().is_some());
+        assert!(m.take_code_changed().is_none());
         m.unmap(a + 0x1000, 0x1000);
-        assert!(!m.take_code_changed(), "that page was never executable");
+        assert!(m.take_code_changed().is_none(), "that page was never executable");
         m.unmap(a, 0x1000);
-        assert!(m.take_code_changed());
+        assert!(m.take_code_changed().is_some());
     }
 }

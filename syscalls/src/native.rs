@@ -560,6 +560,7 @@ impl ImageBuilder {
             workdir: "/".into(),
             files: self.files.values().cloned().collect(),
             interp_only: false,
+            translation: None,
         };
         let mut segments = self.segments.clone();
         segments[0] = serde_json::to_vec(&manifest).unwrap();

@@ -40,9 +40,13 @@ pub struct BuildArgs {
     /// An environment variable of the program (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,
-    /// Run everything in the interpreter (the only mode for now).
+    /// Do not translate ahead of time: run everything in the bundled
+    /// interpreter (for comparison).
     #[arg(long)]
     pub interp_only: bool,
+    /// Threads that translate (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Default arguments, used when the module is run without any.
     #[arg(last = true, value_name = "CMD")]
     pub cmd: Vec<String>,

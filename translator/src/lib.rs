@@ -7,14 +7,18 @@
 //! the runtime's bundled interpreter; ahead-of-time translated functions will
 //! join the link step in the next milestone.
 
+pub mod clif2wasm;
+pub mod discover;
 pub mod elf;
 pub mod image;
+pub mod lift;
 pub mod link;
 pub mod manifest;
 mod output;
 mod pipeline;
 pub mod run;
 pub mod runtime;
+pub mod translate;
 
 pub use elf::{inspect, InspectReport};
 pub use pipeline::{build, BuildOptions, BuildReport};

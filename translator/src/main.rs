@@ -30,6 +30,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 env: args.env,
                 cmd: (!args.cmd.is_empty()).then_some(args.cmd),
                 interp_only: args.interp_only,
+                threads: args.jobs,
+                progress: true,
             })?;
             for warning in &report.warnings {
                 eprintln!("c2w-aot: warning: {warning}");

@@ -30,6 +30,7 @@ pub fn build(image: &Image, arch: Arch, settings: &Settings) -> Result<Manifest>
         workdir: WORKDIR.to_string(),
         files: image.files.clone(),
         interp_only: settings.interp_only,
+        translation: None,
     })
 }
 

@@ -5,14 +5,15 @@ use std::iter;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _, Result};
-use c2w_syscalls::image::FileKind;
+use c2w_syscalls::image::{FileKind, Translation};
 
 use crate::elf::{self, Arch};
 use crate::image::{self, Image};
-use crate::link::{self, LinkInput};
+use crate::link::{self, LinkInput, Plan};
 use crate::manifest::{self, Settings};
 use crate::output;
 use crate::runtime::RUNTIME_WASM;
+use crate::translate::{self, TranslationStats};
 
 /// What to build (the `c2w-aot build` command line).
 #[derive(Clone, Debug, Default)]
@@ -28,8 +29,12 @@ pub struct BuildOptions {
     pub env: Vec<String>,
     /// Default arguments, used when the module is run without arguments.
     pub cmd: Option<Vec<String>>,
-    /// Run everything in the interpreter (the only mode for now).
+    /// Do not translate: run everything in the interpreter.
     pub interp_only: bool,
+    /// Translation threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Show a progress bar while translating (on a terminal only).
+    pub progress: bool,
 }
 
 /// What a build produced.
@@ -52,6 +57,8 @@ pub struct BuildReport {
     pub data_bytes: u64,
     /// Things left out of the image.
     pub warnings: Vec<String>,
+    /// What translation did (none with `--interp-only`).
+    pub translation: Option<TranslationStats>,
 }
 
 impl fmt::Display for BuildReport {
@@ -64,6 +71,20 @@ impl fmt::Display for BuildReport {
             self.runtime_size,
             self.segments
         )?;
+        if let Some(t) = &self.translation {
+            writeln!(
+                f,
+                "translated {} of {} functions ({} instructions, {} bytes of guest code) \
+                 into {} bytes of Wasm in {:.2} s on {} threads",
+                t.translated,
+                t.discovered,
+                t.instructions,
+                t.code_bytes,
+                t.wasm_bytes,
+                t.elapsed.as_secs_f64(),
+                t.threads
+            )?;
+        }
         write!(
             f,
             "image: {} ({} bytes), {}, {}; entrypoint {} ({})",
@@ -93,13 +114,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         env: &opts.env,
         interp_only: opts.interp_only,
     };
-    let manifest = manifest::to_json(&manifest::build(&image, arch, &settings)?);
+    let translation = if opts.interp_only {
+        None
+    } else {
+        let entry = image.resolve(&image.entrypoint).context("bad entrypoint")?;
+        let plan = Plan::new(RUNTIME_WASM)?;
+        let options = translate::Options {
+            threads: opts.threads,
+            progress: opts.progress,
+        };
+        Some(translate::translate(image.data(entry), &plan, options).with_context(|| {
+            format!("translating {}", image.entrypoint)
+        })?)
+    };
+    let mut manifest = manifest::build(&image, arch, &settings)?;
+    // The entry table is the segment after the files.
+    let table_segment = 1 + image.contents.len() as u32;
+    manifest.translation = translation.as_ref().map(|t| Translation {
+        table_segment,
+        slots: t.slots,
+        ranges: t.ranges.clone(),
+    });
+    let manifest = manifest::to_json(&manifest);
     let segments: Vec<&[u8]> = iter::once(manifest.as_slice())
         .chain(image.contents.iter().map(Vec::as_slice))
+        .chain(translation.as_ref().map(|t| t.table.as_slice()))
         .collect();
     let module = link::link(&LinkInput {
         runtime: RUNTIME_WASM,
         segments: &segments,
+        functions: translation
+            .as_ref()
+            .map_or(&[][..], |t| t.functions.as_slice()),
     })?;
     output::write_atomically(&opts.output, &module)?;
 
@@ -116,6 +162,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         segments: segments.len(),
         data_bytes: image.contents.iter().map(|c| c.len() as u64).sum(),
         warnings: image.warnings,
+        translation: translation.map(|t| t.stats),
     })
 }
 

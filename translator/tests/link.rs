@@ -191,7 +191,11 @@ fn runtime(steps: &[Step], data_len_name: &str, data_len_type: u32) -> Vec<u8> {
 
 /// Links `runtime` with `segments`.
 fn link_with(runtime: &[u8], segments: &[&[u8]]) -> anyhow::Result<Vec<u8>> {
-    link(&LinkInput { runtime, segments })
+    link(&LinkInput {
+        runtime,
+        segments,
+        functions: &[],
+    })
 }
 
 /// Runs a linked module, capturing its output.

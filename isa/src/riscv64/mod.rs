@@ -7,6 +7,7 @@
 //! [`Trap::IllegalInstruction`](crate::Trap::IllegalInstruction).
 
 mod compressed;
+mod cpu;
 mod csr;
 mod decode;
 mod disasm;
@@ -15,6 +16,7 @@ mod semantics;
 #[cfg(test)]
 mod tests;
 
+pub use cpu::Cpu;
 pub use disasm::{Disasm, Syntax};
 pub use semantics::execute;
 

@@ -4,7 +4,7 @@ use c2w_isa::{
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 
-use super::cpu::Cpu;
+use super::Cpu;
 use super::fp;
 use super::mem::GuestMem;
 

@@ -8,12 +8,11 @@
 //! whose operations all inline into it.
 
 mod cache;
-mod cpu;
 mod eval;
 pub mod fp;
 mod mem;
 
-pub use cpu::Cpu;
+pub use c2w_isa::riscv64::Cpu;
 pub use eval::{Clock, Eval, Stop};
 pub use mem::GuestMem;
 
@@ -36,6 +35,8 @@ pub enum Exit {
     Fault { addr: u64, pc: u64 },
     /// The instruction at `pc` (= `cpu.pc`) is not in mapped memory.
     Fetch { pc: u64 },
+    /// `cpu.pc` is an entry of translated code.
+    Translated,
 }
 
 /// The riscv64 interpreter: owns the decoded-block cache.
@@ -66,8 +67,15 @@ impl Interp {
 
     /// Runs guest instructions from `cpu.pc` on `mem` until one leaves the
     /// interpreter. `clock` returns the time in nanoseconds (for the `time`
-    /// counter).
-    pub fn run(&mut self, cpu: &mut Cpu, mem: GuestMem<'_>, clock: Clock<'_>) -> Exit {
+    /// counter). With `entries`, it also stops after a block when the next
+    /// pc is one for which `entries` is true (a translated entry).
+    pub fn run(
+        &mut self,
+        cpu: &mut Cpu,
+        mem: GuestMem<'_>,
+        clock: Clock<'_>,
+        mut entries: Option<&mut dyn FnMut(u64) -> bool>,
+    ) -> Exit {
         let mut pc = cpu.pc;
         let mut eval = Eval::new(cpu, mem, clock);
         loop {
@@ -96,6 +104,12 @@ impl Interp {
             }
             eval.retire();
             pc = eval.next_pc();
+            if let Some(is_entry) = entries.as_mut() {
+                if is_entry(pc) {
+                    eval.cpu().pc = pc;
+                    return Exit::Translated;
+                }
+            }
         }
     }
 

@@ -187,7 +187,7 @@ impl<H: Host> Kernel<H> {
         self.mm.unmap(old, old_len);
         self.mm.insert(dest, new_len, prot, kind);
         if prot & PROT_EXEC != 0 {
-            self.mm.set_code_changed();
+            self.mm.set_code_changed(dest, dest + new_len);
         }
         Ok(dest)
     }

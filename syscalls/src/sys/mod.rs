@@ -124,7 +124,8 @@ impl<H: Host> Kernel<H> {
             Rseq => Err(Errno::ENOSYS),
             RiscvHwprobe => self.sys_riscv_hwprobe(a[0], a[1], a[4]),
             RiscvFlushIcache => {
-                self.mm.set_code_changed();
+                // (start, end, flags); flags only narrow which harts see it.
+                self.mm.set_code_changed(a[0], a[1].max(a[0]));
                 Ok(0)
             }
         }

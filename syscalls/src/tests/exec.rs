@@ -242,7 +242,7 @@ fn busybox_loads_with_a_linux_initial_stack() {
     let (brk_start, brk, mmap_base) = g.k.memory_map().brk_range();
     assert!(brk_start >= g.k.memory_map().stack_top() && brk == brk_start);
     assert!(mmap_base >= brk_start + crate::mm::BRK_MAX);
-    assert!(!g.k.take_code_changed());
+    assert!(g.k.take_code_changed().is_none());
 }
 
 #[test]

@@ -124,20 +124,20 @@ fn mremap_grows_in_place_or_moves() {
 fn mprotect_madvise_and_code_changes() {
     let mut g = guest();
     let a = mmap(&mut g, 0, 0x3000, RW, ANON, NO_FD, 0) as u64;
-    assert!(!g.k.take_code_changed());
+    assert!(g.k.take_code_changed().is_none());
     assert_eq!(
         g.sys(Sys::Mprotect, [a, 0x1000, (PROT_READ | PROT_EXEC) as u64]),
         0
     );
-    assert!(g.k.take_code_changed());
-    assert!(!g.k.take_code_changed(), "reported once");
+    assert!(g.k.take_code_changed().is_some());
+    assert!(g.k.take_code_changed().is_none(), "reported once");
     assert_eq!(
         g.sys(Sys::Mprotect, [a + 0x1000, 0x1000, PROT_READ as u64]),
         0
     );
-    assert!(!g.k.take_code_changed(), "no code involved");
+    assert!(g.k.take_code_changed().is_none(), "no code involved");
     assert_eq!(g.sys(Sys::Munmap, [a, 0x1000]), 0);
-    assert!(g.k.take_code_changed(), "executable pages unmapped");
+    assert!(g.k.take_code_changed().is_some(), "executable pages unmapped");
     assert_eq!(
         g.sys(Sys::Mprotect, [a, 0x2000, RW]),
         err(Errno::ENOMEM),

@@ -1,5 +1,5 @@
-//! Linking: the runtime module plus the image's data segments (and, in the
-//! next milestone, translated functions) into one module.
+//! Linking: the runtime module, the translated functions and the image's
+//! data segments into one module.
 //!
 //! The runtime imports a few functions from Wasm module `c2w` (see
 //! [`INTRINSICS`]). The linker removes those imports and defines them as
@@ -7,6 +7,14 @@
 //! runtime is re-encoded (`wasm_encoder::reencode`) with the new numbering.
 //! The image's segments become passive data segments after the runtime's own
 //! data segments; generated code reaches them with `memory.init`.
+//!
+//! Translated functions come after the generated ones, each with a slot in
+//! the runtime's function table (grown for them) so that the entry table
+//! ([`entries`]) can reach them with `call_indirect`. Their calls name
+//! functions by [`Plan::function_index`], known before linking so that
+//! functions can be translated in parallel first.
+
+pub mod entries;
 
 use std::convert::Infallible;
 use std::fmt;
@@ -14,8 +22,9 @@ use std::fmt;
 use anyhow::{bail, Context as _, Result};
 use wasm_encoder::reencode::{self, utils, Reencode};
 use wasm_encoder::{
-    BlockType, CodeSection, DataCountSection, DataSection, Function, FunctionSection,
-    ImportSection, IndirectNameMap, Instruction, Module, NameMap, NameSection, SectionId,
+    BlockType, CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, Elements,
+    Function, FunctionSection, ImportSection, IndirectNameMap, Instruction, Module, NameMap,
+    NameSection, SectionId, TableSection, TypeSection,
 };
 use wasmparser::{FuncType, Name, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures};
 
@@ -35,8 +44,52 @@ pub struct LinkInput<'a> {
     /// The runtime module (`c2w-runtime`).
     pub runtime: &'a [u8],
     /// The image's data, numbered from 0 as the `c2w` functions see it:
-    /// segment 0 is the manifest, then one per regular file.
+    /// segment 0 is the manifest, then one per regular file (and the entry
+    /// table of translated code).
     pub segments: &'a [&'a [u8]],
+    /// Translated functions in ordinal order, each of type `(i32) -> i64`
+    /// (`lift::signature`), calling others as [`Plan`] numbers them.
+    pub functions: &'a [Function],
+}
+
+/// Name of the runtime's floating-point routine for translated code.
+const FP_EXPORT: &str = "c2w_fp";
+
+/// Where things are in the linked module's function index space, decided by
+/// the runtime alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Index of translated function 0.
+    pub first_translated: u32,
+    /// Indices of the generated `probe`, `find` and `call_pc`.
+    pub probe: u32,
+    pub find: u32,
+    pub call_pc: u32,
+    /// Index of the runtime's floating-point routine (`c2w_fp`), if the
+    /// runtime exports it.
+    pub fp: Option<u32>,
+}
+
+impl Plan {
+    /// Works out the index space for `runtime`.
+    pub fn new(runtime: &[u8]) -> Result<Plan> {
+        let runtime = Runtime::scan(runtime).context("cannot read the runtime module")?;
+        Ok(runtime.plan())
+    }
+
+    /// The index of a function translated code calls (see `lift`).
+    pub fn function_index(&self, namespace: u32, index: u32) -> Option<u32> {
+        use crate::lift::{Helper, NS_HELPER, NS_TRANSLATED};
+        match namespace {
+            NS_TRANSLATED => self.first_translated.checked_add(index),
+            NS_HELPER => match Helper::ALL.get(index as usize)? {
+                Helper::Find => Some(self.find),
+                Helper::CallPc => Some(self.call_pc),
+                Helper::Fp => self.fp,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// A function the runtime imports from [`INTRINSICS_MODULE`] and the linker
@@ -46,7 +99,7 @@ struct Intrinsic {
     params: &'static [ValType],
     results: &'static [ValType],
     /// Generates the body.
-    body: fn(&Segments) -> Function,
+    body: fn(&Context) -> Function,
 }
 
 /// The functions the linker knows how to define.
@@ -63,17 +116,36 @@ const INTRINSICS: &[Intrinsic] = &[
         results: &[],
         body: data_copy,
     },
+    Intrinsic {
+        name: "lookup",
+        params: &[ValType::I64],
+        results: &[ValType::I32],
+        body: |cx| entries::lookup(cx.plan.probe),
+    },
+    Intrinsic {
+        name: "enter",
+        params: &[ValType::I64],
+        results: &[ValType::I64],
+        body: |cx| entries::call_pc(cx.plan.probe, cx.entry_type, cx.first_slot),
+    },
 ];
 
-/// The image's segments as the generated functions see them.
-struct Segments {
+/// What the generated functions need to know.
+struct Context {
+    /// Whether `probe`, `find` and `call_pc` are generated.
+    with_lookups: bool,
     /// Data index of segment 0 (the runtime's own segments come first).
     first: u32,
     lens: Vec<u32>,
+    plan: Plan,
+    /// Type index of translated functions, `(i32) -> i64`.
+    entry_type: u32,
+    /// Table slot of translated function 0.
+    first_slot: u32,
 }
 
 /// `data_len(seg: i32) -> i32`: the length of segment `seg`.
-fn data_len(segments: &Segments) -> Function {
+fn data_len(segments: &Context) -> Function {
     switch(segments.lens.len() as u32, |f, seg| {
         f.instruction(&Instruction::I32Const(segments.lens[seg as usize] as i32));
     })
@@ -81,7 +153,7 @@ fn data_len(segments: &Segments) -> Function {
 
 /// `data_copy(seg: i32, dst: i32, src_offset: i32, len: i32)`: copies bytes
 /// of segment `seg` to linear memory.
-fn data_copy(segments: &Segments) -> Function {
+fn data_copy(segments: &Context) -> Function {
     switch(segments.lens.len() as u32, |f, seg| {
         for param in 1..=3 {
             f.instruction(&Instruction::LocalGet(param));
@@ -175,11 +247,26 @@ pub fn link(input: &LinkInput) -> Result<Vec<u8>> {
         .iter()
         .map(|s| u32::try_from(s.len()).context("a data segment is larger than 4 GiB"))
         .collect::<Result<_>>()?;
-    let segments = Segments {
+    // The generated lookups need the runtime's memory and function table; a
+    // runtime without them cannot have translated code.
+    let with_lookups = runtime.table_size.is_some() && runtime.memories > 0;
+    if !with_lookups && !input.functions.is_empty() {
+        bail!("the runtime module has no function table or memory for translated code");
+    }
+    let first_slot = runtime.table_size.unwrap_or(0);
+    let first_slot = u32::try_from(first_slot).context("the runtime's table is too large")?;
+    let context = Context {
+        with_lookups,
         first: runtime.data_segments,
         lens,
+        plan: runtime.plan(),
+        entry_type: runtime.types.len() as u32,
+        first_slot,
     };
-    let mut linker = Linker::new(&runtime, &segments, input.segments)?;
+    if !input.functions.is_empty() && context.plan.fp.is_none() {
+        bail!("the runtime does not export {FP_EXPORT}, which translated code calls");
+    }
+    let mut linker = Linker::new(&runtime, &context, input)?;
 
     let mut module = Module::new();
     linker
@@ -202,6 +289,10 @@ struct Runtime<'a> {
     defined_functions: u32,
     data_segments: u32,
     memories: u32,
+    /// Initial size of table 0, if there is one.
+    table_size: Option<u64>,
+    /// Function index of the `c2w_fp` export.
+    fp_export: Option<u32>,
 }
 
 struct ImportedFunction<'a> {
@@ -246,12 +337,53 @@ impl<'a> Runtime<'a> {
                     }
                 }
                 Payload::FunctionSection(reader) => runtime.defined_functions = reader.count(),
+                Payload::TableSection(reader) => {
+                    if let Some(table) = reader.into_iter().next() {
+                        runtime.table_size = Some(table?.ty.initial);
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export?;
+                        if export.name == FP_EXPORT && export.kind == wasmparser::ExternalKind::Func {
+                            runtime.fp_export = Some(export.index);
+                        }
+                    }
+                }
                 Payload::MemorySection(reader) => runtime.memories += reader.count(),
                 Payload::DataSection(reader) => runtime.data_segments = reader.count(),
                 _ => {}
             }
         }
         Ok(runtime)
+    }
+
+    /// Imports the linker keeps.
+    fn kept_imports(&self) -> u32 {
+        self.imports
+            .iter()
+            .filter(|i| i.module != INTRINSICS_MODULE)
+            .count() as u32
+    }
+
+    /// The index space of the linked module: kept imports, the runtime's
+    /// functions, the intrinsics (in import order), `probe`, `find`,
+    /// `call_pc`, then translated functions.
+    fn plan(&self) -> Plan {
+        let kept = self.kept_imports();
+        let intrinsics = self.imports.len() as u32 - kept;
+        let probe = kept + self.defined_functions + intrinsics;
+        Plan {
+            first_translated: probe + 3,
+            probe,
+            find: probe + 1,
+            call_pc: probe + 2,
+            // Exports name functions in the runtime's own numbering.
+            fp: self.fp_export.and_then(|old| {
+                let old = old.checked_sub(self.imports.len() as u32)?;
+                Some(kept + old)
+            }),
+        }
     }
 }
 
@@ -262,6 +394,13 @@ struct Linker<'a> {
     function_map: Vec<u32>,
     /// Generated functions: (type index, body), in function index order.
     generated: Vec<(u32, Function)>,
+    /// Translated functions, after the generated ones.
+    translated: &'a [Function],
+    /// Type index of translated functions (the first type added).
+    entry_type: u32,
+    /// Table slot of translated function 0, and its function index.
+    first_slot: u32,
+    first_translated: u32,
     data_segments_before: u32,
     segments: &'a [&'a [u8]],
     emitted: Emitted,
@@ -270,6 +409,8 @@ struct Linker<'a> {
 /// Sections of ours already written.
 #[derive(Default)]
 struct Emitted {
+    table_grown: bool,
+    elements: bool,
     functions: bool,
     data_count: bool,
     code: bool,
@@ -277,7 +418,7 @@ struct Emitted {
 }
 
 impl<'a> Linker<'a> {
-    fn new(runtime: &Runtime, segments: &Segments, data: &'a [&'a [u8]]) -> Result<Self> {
+    fn new(runtime: &Runtime, context: &Context, input: &LinkInput<'a>) -> Result<Self> {
         let mut kept = Vec::new();
         let mut generated = Vec::new();
         for (index, import) in runtime.imports.iter().enumerate() {
@@ -313,7 +454,7 @@ impl<'a> Linker<'a> {
             if runtime.memories == 0 {
                 bail!("the runtime imports {import} but has no memory");
             }
-            generated.push((index, import.type_index, (intrinsic.body)(segments)));
+            generated.push((index, import.type_index, (intrinsic.body)(context)));
         }
 
         let kept_count = kept.len() as u32;
@@ -327,14 +468,34 @@ impl<'a> Linker<'a> {
         }
         function_map.extend((0..runtime.defined_functions).map(|i| kept_count + i));
 
+        let mut generated: Vec<_> = generated
+            .into_iter()
+            .map(|(_, ty, body)| (ty, body))
+            .collect();
+        let pc_type = context.entry_type + 1;
+        let plan = &context.plan;
+        if context.with_lookups {
+            generated.push((pc_type, entries::probe()));
+            generated.push((pc_type, entries::find(plan.probe)));
+            generated.push((
+                pc_type,
+                entries::call_pc(plan.find, context.entry_type, context.first_slot),
+            ));
+            debug_assert_eq!(
+                first_generated + generated.len() as u32,
+                plan.first_translated
+            );
+        }
+
         Ok(Linker {
             function_map,
-            generated: generated
-                .into_iter()
-                .map(|(_, ty, body)| (ty, body))
-                .collect(),
+            generated,
+            translated: input.functions,
+            entry_type: context.entry_type,
+            first_slot: context.first_slot,
+            first_translated: plan.first_translated,
             data_segments_before: runtime.data_segments,
-            segments: data,
+            segments: input.segments,
             emitted: Emitted::default(),
         })
     }
@@ -347,6 +508,9 @@ impl<'a> Linker<'a> {
         for &(ty, _) in &self.generated {
             section.function(ty);
         }
+        for _ in self.translated {
+            section.function(self.entry_type);
+        }
         self.emitted.functions = true;
     }
 
@@ -354,7 +518,25 @@ impl<'a> Linker<'a> {
         for (_, body) in &self.generated {
             section.function(body);
         }
+        for body in self.translated {
+            section.function(body);
+        }
         self.emitted.code = true;
+    }
+
+    /// The active element segment that puts the translated functions in
+    /// their table slots.
+    fn element_section(&mut self, section: &mut ElementSection) {
+        if !self.translated.is_empty() {
+            let first = self.first_translated;
+            let functions: Vec<u32> = (first..first + self.translated.len() as u32).collect();
+            section.active(
+                Some(0),
+                &ConstExpr::i32_const(self.first_slot as i32),
+                Elements::Functions(functions.into()),
+            );
+        }
+        self.emitted.elements = true;
     }
 
     fn data_section(&mut self, section: &mut DataSection) {
@@ -428,6 +610,44 @@ fn section_rank(id: SectionId) -> u8 {
 impl Reencode for Linker<'_> {
     type Error = Infallible;
 
+    /// The runtime's types, then `(i32) -> i64` (translated functions) and
+    /// `(i64) -> i64` (the generated lookups).
+    fn parse_type_section(
+        &mut self,
+        types: &mut TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), reencode::Error> {
+        utils::parse_type_section(self, types, section)?;
+        types.ty().function([wasm_encoder::ValType::I32], [wasm_encoder::ValType::I64]);
+        types.ty().function([wasm_encoder::ValType::I64], [wasm_encoder::ValType::I64]);
+        Ok(())
+    }
+
+    /// Table 0 grows by a slot per translated function.
+    fn parse_table(
+        &mut self,
+        tables: &mut TableSection,
+        mut table: wasmparser::Table<'_>,
+    ) -> Result<(), reencode::Error> {
+        if !self.emitted.table_grown {
+            let n = self.translated.len() as u64;
+            table.ty.initial += n;
+            table.ty.maximum = table.ty.maximum.map(|m| m + n);
+            self.emitted.table_grown = true;
+        }
+        utils::parse_table(self, tables, table)
+    }
+
+    fn parse_element_section(
+        &mut self,
+        elements: &mut ElementSection,
+        section: wasmparser::ElementSectionReader<'_>,
+    ) -> Result<(), reencode::Error> {
+        utils::parse_element_section(self, elements, section)?;
+        self.element_section(elements);
+        Ok(())
+    }
+
     fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error> {
         Ok(self.map(func))
     }
@@ -489,7 +709,14 @@ impl Reencode for Linker<'_> {
         before: Option<SectionId>,
     ) -> Result<(), reencode::Error> {
         let next = before.map_or(u8::MAX, section_rank);
-        let have_functions = !self.generated.is_empty();
+        let have_functions = !self.generated.is_empty() || !self.translated.is_empty();
+        if !self.emitted.elements && next > section_rank(SectionId::Element) {
+            let mut section = ElementSection::new();
+            self.element_section(&mut section);
+            if !section.is_empty() {
+                module.section(&section);
+            }
+        }
         if have_functions && !self.emitted.functions && next > section_rank(SectionId::Function) {
             let mut section = FunctionSection::new();
             self.function_section(&mut section);

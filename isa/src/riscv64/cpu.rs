@@ -1,9 +1,9 @@
-//! The guest CPU state.
+//! The guest CPU state, shared by the interpreter and translated code.
 
 /// The riscv64 guest CPU state.
 ///
 /// `repr(C)` because translated code reads and writes it at a fixed address
-/// with fixed field offsets.
+/// with the field offsets below.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cpu {
@@ -42,4 +42,20 @@ impl Default for Cpu {
     fn default() -> Cpu {
         Cpu::new(0)
     }
+}
+
+impl Cpu {
+    /// Byte offset of integer register `r`.
+    pub const fn x_offset(r: u8) -> u32 {
+        (core::mem::offset_of!(Cpu, x) + 8 * (r as usize & 31)) as u32
+    }
+    /// Byte offset of floating-point register `r`.
+    pub const fn f_offset(r: u8) -> u32 {
+        (core::mem::offset_of!(Cpu, f) + 8 * (r as usize & 31)) as u32
+    }
+    pub const PC: u32 = core::mem::offset_of!(Cpu, pc) as u32;
+    pub const FFLAGS: u32 = core::mem::offset_of!(Cpu, fflags) as u32;
+    pub const FRM: u32 = core::mem::offset_of!(Cpu, frm) as u32;
+    pub const RESERVATION: u32 = core::mem::offset_of!(Cpu, reservation) as u32;
+    pub const INSTRET: u32 = core::mem::offset_of!(Cpu, instret) as u32;
 }

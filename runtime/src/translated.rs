@@ -1,0 +1,215 @@
+//! The dispatcher's side of translated code: the page shared with it, the
+//! entry table, the functions the linker defines to enter it, and the
+//! routine translated code calls for floating point.
+//!
+//! Translated functions keep guest registers in Wasm locals and write them
+//! back to the [`Cpu`] at [`CPU_ADDR`] whenever they leave; the runtime and
+//! translated code also share the [`Links`] at [`LINKS_ADDR`] (see there for
+//! what a translated function's result means).
+
+use c2w_isa::riscv64::Cpu;
+use c2w_isa::FpOp;
+use c2w_syscalls::host::Host;
+use c2w_syscalls::image::Translation;
+use c2w_syscalls::layout::{Links, CPU_ADDR, LINKS_ADDR};
+
+use crate::interp::fp;
+
+/// Bytes of Wasm stack (as translated functions estimate their frames) that
+/// translated code may use below the dispatcher before calls go through the
+/// dispatcher instead. Engines give a Wasm stack of about 512 KiB to 1 MiB
+/// by default; this keeps well inside that.
+pub const STACK_BUDGET: i64 = 192 * 1024;
+
+/// The CPU state and the links, at their fixed addresses.
+///
+/// # Safety
+///
+/// The shared page must be in linear memory (the kernel grows memory past
+/// it when it maps the guest), and nothing else may hold references to it.
+#[cfg(target_arch = "wasm32")]
+pub unsafe fn shared() -> (&'static mut Cpu, &'static mut Links) {
+    // SAFETY: the caller vouches for the page; the addresses are fixed by
+    // the memory layout and aligned.
+    unsafe {
+        (
+            &mut *(CPU_ADDR as usize as *mut Cpu),
+            &mut *(LINKS_ADDR as usize as *mut Links),
+        )
+    }
+}
+
+/// On the host (unit tests of the runtime) there is no translated code: the
+/// state lives on the heap.
+///
+/// # Safety
+///
+/// Always safe; `unsafe` to match the wasm32 version.
+#[cfg(not(target_arch = "wasm32"))]
+pub unsafe fn shared() -> (&'static mut Cpu, &'static mut Links) {
+    let _ = (CPU_ADDR, LINKS_ADDR);
+    (
+        Box::leak(Box::new(Cpu::default())),
+        Box::leak(Box::new(Links::default())),
+    )
+}
+
+#[cfg(target_arch = "wasm32")]
+mod linked {
+    #[link(wasm_import_module = "c2w")]
+    extern "C" {
+        /// Whether `pc` is an entry of a translated function.
+        pub fn lookup(pc: u64) -> u32;
+        /// Runs the translated function that has an entry at `pc` (which
+        /// must be one) from there; returns the next pc (see `Links`).
+        pub fn enter(pc: u64) -> u64;
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod linked {
+    pub unsafe fn lookup(_pc: u64) -> u32 {
+        0
+    }
+    pub unsafe fn enter(pc: u64) -> u64 {
+        pc
+    }
+}
+
+/// The module's translated code, as the dispatcher sees it.
+pub struct Translated {
+    /// The entry table (kept alive here; translated code reads it through
+    /// `Links::table`).
+    table: Vec<u64>,
+    slots: u32,
+    ranges: Vec<(u64, u64)>,
+    enabled: bool,
+}
+
+impl Translated {
+    /// No translated code.
+    pub fn none() -> Translated {
+        Translated {
+            table: Vec::new(),
+            slots: 0,
+            ranges: Vec::new(),
+            enabled: false,
+        }
+    }
+
+    /// Reads the entry table that `translation` describes from the module.
+    pub fn load<H: Host>(host: &mut H, translation: &Translation) -> Result<Translated, String> {
+        let len = host.data_len(translation.table_segment) as usize;
+        let slots = translation.slots;
+        if !slots.is_power_of_two() || len != slots as usize * 16 {
+            return Err(format!(
+                "translated code: the entry table has {len} bytes for {slots} slots"
+            ));
+        }
+        let mut table = vec![0u64; len / 8];
+        // SAFETY: a u64 slice is plain bytes of the same length.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(table.as_mut_ptr().cast::<u8>(), len) };
+        host.data_read(translation.table_segment, 0, bytes);
+        Ok(Translated {
+            table,
+            slots,
+            ranges: translation.ranges.clone(),
+            enabled: true,
+        })
+    }
+
+    /// Whether translated code is in use.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Publishes the table to translated code (or its absence).
+    pub fn publish(&self, links: &mut Links) {
+        if self.enabled {
+            links.table = self.table.as_ptr() as usize as u32;
+            links.mask = self.slots - 1;
+        } else {
+            links.table = 0;
+            links.mask = 0;
+        }
+    }
+
+    /// The guest changed code in `[start, end)`: translated code of that
+    /// range no longer describes it, so stop using translated code.
+    pub fn code_changed(&mut self, start: u64, end: u64, links: &mut Links) {
+        if self.ranges.iter().any(|&(lo, hi)| start < hi && lo < end) {
+            self.enabled = false;
+            self.publish(links);
+        }
+    }
+
+    /// Whether `pc` is a translated entry.
+    #[inline]
+    pub fn is_entry(&self, pc: u64) -> bool {
+        // SAFETY: the linker defines `lookup` for every module.
+        self.enabled && unsafe { linked::lookup(pc) } != 0
+    }
+
+    /// Runs translated code from the entry at `pc`.
+    pub fn enter(&self, pc: u64) -> u64 {
+        // SAFETY: `pc` is an entry (`is_entry`), the CPU state is in the
+        // shared page, and `Links` are published.
+        unsafe { linked::enter(pc) }
+    }
+}
+
+/// Floating-point operations for translated code: `code` is
+/// `FpOp::code`, the operands are the raw register bits, `rm` a valid
+/// rounding mode. Accrues the exception flags into the shared CPU state.
+#[cfg(target_arch = "wasm32")]
+#[export_name = "c2w_fp"]
+pub extern "C" fn translated_fp(code: u32, a: u64, b: u64, c: u64, rm: u64) -> u64 {
+    // SAFETY: only translated code calls this, while the guest runs.
+    let (cpu, _) = unsafe { shared() };
+    fp_on(cpu, code, [a, b, c], rm)
+}
+
+/// [`translated_fp`] on a given CPU state.
+pub fn fp_on(cpu: &mut Cpu, code: u32, args: [u64; 3], rm: u64) -> u64 {
+    let Some((op, fmt)) = FpOp::from_code(code) else {
+        return 0;
+    };
+    match fp::fp(op, fmt, &args, rm, cpu.fflags) {
+        Ok(r) => {
+            cpu.fflags |= r.flags;
+            r.value
+        }
+        // Translated code checks dynamic rounding modes before calling.
+        Err(fp::ReservedRm) => 0,
+    }
+}
+
+/// Execution counters for `C2W_STATS=1`.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Guest instructions the interpreter ran.
+    pub interpreted: u64,
+    /// Times the dispatcher entered translated code.
+    pub entries: u64,
+    /// Times translated code handed an instruction to the interpreter.
+    pub handed_over: u64,
+}
+
+impl Stats {
+    /// The report printed at exit; `instret` counts all instructions run.
+    pub fn report(&self, instret: u64, links: &Links) -> String {
+        let translated = instret.saturating_sub(self.interpreted);
+        let share = if instret == 0 {
+            0.0
+        } else {
+            translated as f64 * 100.0 / instret as f64
+        };
+        format!(
+            "c2w-aot stats: guest instructions {instret}: translated {translated} ({share:.2}%), \
+             interpreted {}\n\
+             c2w-aot stats: dispatcher entries into translated code {}, handed to the interpreter {}\n\
+             c2w-aot stats: indirect-branch lookups {}, misses {}",
+            self.interpreted, self.entries, self.handed_over, links.lookups, links.misses
+        )
+    }
+}
