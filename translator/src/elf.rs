@@ -16,6 +16,8 @@ use goblin::elf::section_header::{SectionHeader, SHF_EXECINSTR, SHT_NOBITS};
 use goblin::elf::Elf;
 use thiserror::Error;
 
+use crate::discover::{self, Coverage};
+
 /// Guest instruction sets c2w-aot runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arch {
@@ -405,6 +407,9 @@ pub struct InspectReport {
     pub dynamic_symbols: Option<usize>,
     /// Whether c2w-aot runs the program: `Err` holds the reason it does not.
     pub runnable: Result<Arch, ElfError>,
+    /// For riscv64 files: what code discovery finds (see
+    /// [`crate::discover`]), or why it failed.
+    pub discovery: Option<Result<Coverage, String>>,
 }
 
 /// Describes the ELF file at `path`.
@@ -480,6 +485,12 @@ impl InspectReport {
             symbols: parsed.as_ref().map(|elf| elf.syms.len()),
             dynamic_symbols: parsed.as_ref().map(|elf| elf.dynsyms.len()),
             runnable: check_program(bytes),
+            discovery: (h.e_machine == header::EM_RISCV && class64 && program.ctx.le.is_little())
+                .then(|| {
+                    discover::discover(bytes)
+                        .map(|d| d.coverage)
+                        .map_err(|err| format!("{err:#}"))
+                }),
         })
     }
 }
@@ -552,6 +563,15 @@ impl fmt::Display for InspectReport {
         match &self.runnable {
             Ok(_) => writeln!(f, "  c2w-aot:  supported")?,
             Err(err) => writeln!(f, "  c2w-aot:  not supported: {err}")?,
+        }
+        match &self.discovery {
+            Some(Ok(coverage)) => {
+                for line in coverage.to_string().lines() {
+                    writeln!(f, "  {line}")?;
+                }
+            }
+            Some(Err(err)) => writeln!(f, "  discovery failed: {err}")?,
+            None => {}
         }
         writeln!(f, "  segments:")?;
         writeln!(

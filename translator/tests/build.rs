@@ -282,6 +282,35 @@ fn inspect_busybox() {
             && text.contains(&format!("{:#x}", report.entry))
     );
 
+    // Code discovery: every .eh_frame function, nearly all code covered, and
+    // the rest classified.
+    let coverage = report
+        .discovery
+        .clone()
+        .expect("riscv64 files are discovered")
+        .expect("discovery succeeds");
+    assert_eq!(coverage.functions.eh_frame, 1853);
+    assert!(coverage.functions.total() > 3000, "{coverage}");
+    assert_eq!(coverage.code_bytes, report.code_size);
+    assert_eq!(
+        coverage.code_bytes,
+        coverage.covered + coverage.padding + coverage.data + coverage.unreached
+    );
+    assert!(coverage.covered_percent() > 99.0, "{coverage}");
+    for line in [
+        format!(
+            "  functions: {} (symbols 0, .eh_frame 1853, ",
+            coverage.functions.total()
+        ),
+        format!(
+            "  covered:  {} of {} code bytes (",
+            coverage.covered, coverage.code_bytes
+        ),
+        format!("  rest:     {} padding, ", coverage.padding),
+    ] {
+        assert!(text.contains(&line), "{line:?} not in:\n{text}");
+    }
+
     // Cross-check with binutils when it is installed.
     let Ok(readelf) = Command::new("riscv64-linux-gnu-readelf")
         .arg("-h")

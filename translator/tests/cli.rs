@@ -338,6 +338,43 @@ fn inspect_bad_input() {
 }
 
 #[test]
+fn inspect_prints_discovered_functions() {
+    if !Path::new(BUSYBOX).exists() {
+        eprintln!("skipped: the BusyBox fixture is missing");
+        return;
+    }
+    let output = c2w_aot(&["inspect", BUSYBOX]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for start in [
+        "  functions: ",
+        "  blocks:   ",
+        "  covered:  ",
+        "  rest:     ",
+    ] {
+        assert!(
+            stdout.lines().any(|line| line.starts_with(start)),
+            "no {start:?} line in:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(".eh_frame 1853") && stdout.contains("data in text"),
+        "{stdout}"
+    );
+    // Not riscv64: no discovery lines.
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("x86");
+    write_executable(&input, &tiny_elf(EM_X86_64, None));
+    let output = c2w_aot(&["inspect", s(&input)]);
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("functions:"));
+}
+
+#[test]
 fn run_missing_module() {
     let dir = TempDir::new().unwrap();
     let output = c2w_aot(&["run", s(&dir.path().join("none.wasm"))]);

@@ -165,6 +165,8 @@ pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Functi
 
 /// The guest registers a function keeps in variables.
 struct Regs {
+    /// Which of them the function writes (only those are written back).
+    written: scan::Written,
     x: [Option<Variable>; 32],
     f: [Option<Variable>; 32],
     fflags: Option<Variable>,
@@ -233,6 +235,7 @@ impl<'a, 'f> Clif<'a, 'f> {
             *slot = var(used.f & (1 << r) != 0);
         }
         let regs = Regs {
+            written: used.written,
             x,
             f,
             fflags: var(used.fflags),
@@ -292,27 +295,30 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.ins().store(flags, v, zero, addr as i32);
     }
 
-    /// Every register variable with the CPU-state offset it lives at.
-    fn reg_slots(&self) -> Vec<(Variable, u32)> {
+    /// The register variables (all, or only those the function writes)
+    /// with the CPU-state offsets they live at.
+    fn reg_slots(&self, only_written: bool) -> Vec<(Variable, u32)> {
         let r = &self.regs;
+        let w = &r.written;
+        let keep = |written: bool| written || !only_written;
         let mut slots = Vec::new();
         for i in 1..32u8 {
-            if let Some(v) = r.x[i as usize] {
+            if let Some(v) = r.x[i as usize].filter(|_| keep(w.x & (1 << i) != 0)) {
                 slots.push((v, Cpu::x_offset(i)));
             }
         }
         for i in 0..32u8 {
-            if let Some(v) = r.f[i as usize] {
+            if let Some(v) = r.f[i as usize].filter(|_| keep(w.f & (1 << i) != 0)) {
                 slots.push((v, Cpu::f_offset(i)));
             }
         }
-        for (v, off) in [
-            (r.fflags, Cpu::FFLAGS),
-            (r.frm, Cpu::FRM),
-            (r.reservation, Cpu::RESERVATION),
-            (Some(r.instret), Cpu::INSTRET),
+        for (v, written, off) in [
+            (r.fflags, w.fflags, Cpu::FFLAGS),
+            (r.frm, w.frm, Cpu::FRM),
+            (r.reservation, w.reservation, Cpu::RESERVATION),
+            (Some(r.instret), true, Cpu::INSTRET),
         ] {
-            if let Some(v) = v {
+            if let Some(v) = v.filter(|_| keep(written)) {
                 slots.push((v, off));
             }
         }
@@ -321,15 +327,16 @@ impl<'a, 'f> Clif<'a, 'f> {
 
     /// Loads every register variable from the CPU state.
     fn reload(&mut self) {
-        for (var, off) in self.reg_slots() {
+        for (var, off) in self.reg_slots(false) {
             let v = self.load_fixed(self.cpu, CPU_ADDR + u64::from(off));
             self.b.def_var(var, v);
         }
     }
 
-    /// Stores every register variable to the CPU state.
+    /// Stores the register variables the function changes to the CPU
+    /// state (the others still hold what was loaded).
     fn write_back(&mut self) {
-        for (var, off) in self.reg_slots() {
+        for (var, off) in self.reg_slots(true) {
             let v = self.b.use_var(var);
             self.store_fixed(self.cpu, CPU_ADDR + u64::from(off), v);
         }

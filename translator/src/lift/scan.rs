@@ -16,6 +16,18 @@ pub struct Used {
     pub fflags: bool,
     pub frm: bool,
     pub reservation: bool,
+    /// The registers among those that are written.
+    pub written: Written,
+}
+
+/// Registers written by some instructions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub x: u32,
+    pub f: u32,
+    pub fflags: bool,
+    pub frm: bool,
+    pub reservation: bool,
 }
 
 impl Used {
@@ -34,21 +46,28 @@ impl Backend for Used {
     }
     fn set_xreg(&mut self, r: u8, _: ()) {
         self.x |= 1 << (r & 31);
+        self.written.x |= 1 << (r & 31);
     }
     fn freg(&mut self, r: u8) {
         self.f |= 1 << (r & 31);
     }
     fn set_freg(&mut self, r: u8, _: ()) {
         self.f |= 1 << (r & 31);
+        self.written.f |= 1 << (r & 31);
     }
     fn state(&mut self, r: StateReg) {
-        self.set_state(r, ());
-    }
-    fn set_state(&mut self, r: StateReg, _: ()) {
         match r {
             StateReg::FFlags => self.fflags = true,
             StateReg::Frm => self.frm = true,
             StateReg::Reservation => self.reservation = true,
+        }
+    }
+    fn set_state(&mut self, r: StateReg, _: ()) {
+        self.state(r);
+        match r {
+            StateReg::FFlags => self.written.fflags = true,
+            StateReg::Frm => self.written.frm = true,
+            StateReg::Reservation => self.written.reservation = true,
         }
     }
     fn bin(&mut self, _: BinOp, _: (), _: ()) {}
@@ -59,7 +78,7 @@ impl Backend for Used {
     fn store(&mut self, _: Width, _: (), _: ()) {}
     /// Floating-point operations accrue exception flags.
     fn fp(&mut self, _: FpOp, _: Fmt, _: &[()], _: ()) {
-        self.fflags = true;
+        self.set_state(StateReg::FFlags, ());
     }
     fn counter(&mut self, _: Counter) {}
     fn branch(&mut self, _: (), _: u64, _: u64) {}

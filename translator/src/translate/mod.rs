@@ -180,7 +180,7 @@ fn entry_map(chosen: &[Chosen]) -> HashMap<u64, (u32, u32)> {
 }
 
 /// Cranelift's settings for the mid-end.
-fn optimizer_flags() -> settings::Flags {
+pub fn optimizer_flags() -> settings::Flags {
     let mut builder = settings::builder();
     builder
         .set("opt_level", "speed")
@@ -197,6 +197,9 @@ impl clif2wasm::Env for Names<'_> {
     }
 }
 
+#[cfg(test)]
+mod tests;
+
 /// Lifts, optimizes and emits one function.
 fn compile(
     program: &Program,
@@ -207,8 +210,22 @@ fn compile(
 ) -> Result<wasm_encoder::Function> {
     let start = chosen.func.start;
     let clif = lift::lift(program, index, chosen.func).map_err(|e: LiftError| anyhow!(e))?;
-    let mut ctx = cranelift_codegen::Context::for_function(clif);
-    let optimized = (|| {
+    let clif = optimize(clif, flags)
+        .map_err(|e| anyhow!("optimizing the function at {start:#x}: {e}"))?;
+    clif2wasm::emit(&clif, &Names(plan))
+        .with_context(|| format!("emitting Wasm for the function at {start:#x}"))
+}
+
+/// Cranelift's mid-end on `func`: unreachable-code removal, constant phis,
+/// then the e-graph pass (GVN, constant folding, algebraic rewrites, LICM,
+/// redundant-load removal), with the verifier before and after.
+pub fn optimize(
+    func: cranelift_codegen::ir::Function,
+    flags: &settings::Flags,
+) -> Result<cranelift_codegen::ir::Function, String> {
+    let mut ctx = cranelift_codegen::Context::for_function(func);
+    let verified = (|| {
+        ctx.verify(flags)?;
         ctx.compute_cfg();
         ctx.compute_domtree();
         ctx.eliminate_unreachable_code(flags)?;
@@ -216,9 +233,10 @@ fn compile(
         ctx.func.dfg.resolve_all_aliases();
         ctx.egraph_pass(flags, &mut ControlPlane::default())
     })();
-    optimized.map_err(|e| anyhow!("optimizing the function at {start:#x}: {e:?}"))?;
-    clif2wasm::emit(&ctx.func, &Names(plan))
-        .with_context(|| format!("emitting Wasm for the function at {start:#x}"))
+    match verified {
+        Ok(()) => Ok(ctx.func),
+        Err(e) => Err(format!("{e:?}")),
+    }
 }
 
 /// A progress bar on stderr when it is a terminal and `show`; hidden

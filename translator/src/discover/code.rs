@@ -1,0 +1,196 @@
+//! The executable bytes of an ELF image ([`Code`]), and the ELF header and
+//! program headers they come from.
+
+use anyhow::{bail, ensure, Context as _, Result};
+use goblin::container::{Container, Ctx};
+use goblin::elf::header::{self, Header};
+use goblin::elf::program_header::{self, ProgramHeader};
+use goblin::elf::Elf;
+
+use c2w_isa::riscv64::{self, Inst};
+
+/// The executable bytes of an ELF image: its `PT_LOAD` segments with `PF_X`,
+/// at their link addresses.
+///
+/// Only the bytes stored in the file count: the zero-filled tail of a
+/// segment (`p_memsz` beyond `p_filesz`) holds no code.
+#[derive(Clone, Debug)]
+pub struct Code<'a> {
+    /// Sorted by address and non-overlapping.
+    segments: Vec<Segment<'a>>,
+    /// Halfwords in all segments: the size of the per-halfword tables that
+    /// discovery keeps (see [`Code::index`]).
+    halfwords: usize,
+    pub(super) header: Header,
+    pub(super) program_headers: Vec<ProgramHeader>,
+}
+
+#[derive(Clone, Debug)]
+struct Segment<'a> {
+    vaddr: u64,
+    bytes: &'a [u8],
+    /// Index of the halfword at `vaddr & !1` in the per-halfword tables.
+    first_halfword: usize,
+}
+
+impl<'a> Code<'a> {
+    /// Reads the executable segments of ELF file `bytes`, which must already
+    /// be known to be a riscv64 ELF file (errors name the problem).
+    pub fn from_elf(bytes: &'a [u8]) -> Result<Code<'a>> {
+        ensure!(
+            bytes.len() >= 64 && bytes.starts_with(header::ELFMAG),
+            "not an ELF64 file"
+        );
+        ensure!(
+            bytes[header::EI_CLASS] == header::ELFCLASS64
+                && bytes[header::EI_DATA] == header::ELFDATA2LSB,
+            "not a little-endian ELF64 file"
+        );
+        let header = Elf::parse_header(bytes).context("malformed ELF header")?;
+        ensure!(
+            header.e_machine == header::EM_RISCV,
+            "not a riscv64 ELF file (e_machine {})",
+            header.e_machine
+        );
+        let ctx = Ctx::new(Container::Big, goblin::container::Endian::Little);
+        let count = usize::from(header.e_phnum);
+        let program_headers = if count == 0 {
+            Vec::new()
+        } else {
+            let entry_size = ProgramHeader::size(ctx) as u64;
+            ensure!(
+                u64::from(header.e_phentsize) == entry_size,
+                "program header entries are {} bytes, expected {entry_size}",
+                header.e_phentsize
+            );
+            file_range(bytes, header.e_phoff, entry_size * count as u64)
+                .context("the program header table is outside the file")?;
+            ProgramHeader::parse(bytes, header.e_phoff as usize, count, ctx)
+                .context("malformed program headers")?
+        };
+
+        let mut segments = Vec::new();
+        for (index, ph) in program_headers.iter().enumerate() {
+            if ph.p_type != program_header::PT_LOAD || !ph.is_executable() || ph.p_filesz == 0 {
+                continue;
+            }
+            let data = file_range(bytes, ph.p_offset, ph.p_filesz).with_context(|| {
+                format!(
+                    "executable segment {index} (at {:#x}) is outside the file",
+                    ph.p_vaddr
+                )
+            })?;
+            if ph.p_vaddr.checked_add(ph.p_filesz).is_none() {
+                bail!(
+                    "executable segment {index} (at {:#x}) wraps around the address space",
+                    ph.p_vaddr
+                );
+            }
+            segments.push(Segment {
+                vaddr: ph.p_vaddr,
+                bytes: data,
+                first_halfword: 0,
+            });
+        }
+        segments.sort_by_key(|s| s.vaddr);
+        // Overlapping segments (malformed): the earlier one wins, the later
+        // one keeps only what lies beyond it.
+        let mut kept: Vec<Segment<'a>> = Vec::with_capacity(segments.len());
+        for mut seg in segments {
+            if let Some(prev) = kept.last() {
+                let prev_end = prev.vaddr + prev.bytes.len() as u64;
+                if seg.vaddr < prev_end {
+                    let skip = prev_end - seg.vaddr;
+                    if skip >= seg.bytes.len() as u64 {
+                        continue;
+                    }
+                    seg.bytes = &seg.bytes[skip as usize..];
+                    seg.vaddr = prev_end;
+                }
+            }
+            kept.push(seg);
+        }
+        let mut halfwords = 0usize;
+        for seg in &mut kept {
+            seg.first_halfword = halfwords;
+            let span = (seg.vaddr & 1) as usize + seg.bytes.len();
+            halfwords += span.div_ceil(2);
+        }
+        Ok(Code {
+            segments: kept,
+            halfwords,
+            header,
+            program_headers,
+        })
+    }
+
+    /// The instruction parcel at `pc` for [`riscv64::decode`]: 16 bits if the
+    /// instruction is compressed, else 32. None if `pc` is odd, not in an
+    /// executable segment, or the instruction is cut off by the segment's end.
+    pub fn fetch(&self, pc: u64) -> Option<u32> {
+        if pc & 1 != 0 {
+            return None;
+        }
+        let seg = self.segment(pc)?;
+        let offset = (pc - seg.vaddr) as usize;
+        let low = u16::from_le_bytes(seg.bytes.get(offset..offset + 2)?.try_into().ok()?);
+        if low & 3 != 3 {
+            return Some(u32::from(low));
+        }
+        let high = u16::from_le_bytes(seg.bytes.get(offset + 2..offset + 4)?.try_into().ok()?);
+        Some(u32::from(low) | u32::from(high) << 16)
+    }
+
+    /// The instruction at `pc` (see [`Code::fetch`]).
+    pub fn decode(&self, pc: u64) -> Option<Inst> {
+        self.fetch(pc).map(riscv64::decode)
+    }
+
+    /// The ELF entry point.
+    pub fn entry(&self) -> u64 {
+        self.header.e_entry
+    }
+
+    /// The executable segments' address ranges `[start, end)`, sorted.
+    pub fn ranges(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.segments
+            .iter()
+            .map(|s| (s.vaddr, s.vaddr + s.bytes.len() as u64))
+    }
+
+    /// Bytes in all executable segments.
+    pub fn size(&self) -> u64 {
+        self.segments.iter().map(|s| s.bytes.len() as u64).sum()
+    }
+
+    /// Whether `addr` is inside an executable segment.
+    pub fn contains(&self, addr: u64) -> bool {
+        self.segment(addr).is_some()
+    }
+
+    /// The index of the halfword holding `addr` in the tables discovery
+    /// keeps per halfword of code. The two halfwords of a 32-bit instruction
+    /// that [`Code::fetch`] returns have consecutive indices.
+    pub(super) fn index(&self, addr: u64) -> Option<usize> {
+        let seg = self.segment(addr)?;
+        Some(seg.first_halfword + ((addr - (seg.vaddr & !1)) / 2) as usize)
+    }
+
+    /// The number of halfword indices (see [`Code::index`]).
+    pub(super) fn halfwords(&self) -> usize {
+        self.halfwords
+    }
+
+    fn segment(&self, addr: u64) -> Option<&Segment<'a>> {
+        let after = self.segments.partition_point(|s| s.vaddr <= addr);
+        let seg = self.segments.get(after.checked_sub(1)?)?;
+        (addr - seg.vaddr < seg.bytes.len() as u64).then_some(seg)
+    }
+}
+
+/// `size` bytes at file `offset`, if they are inside the file.
+pub(super) fn file_range(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let end = start.checked_add(usize::try_from(size).ok()?)?;
+    bytes.get(start..end)
+}
