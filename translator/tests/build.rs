@@ -250,12 +250,56 @@ fn busybox_module() {
         cmd: Some(vec!["echo".into(), "hi".into()]),
         ..options(Path::new(BUSYBOX), &out)
     };
-    build(&opts).unwrap();
-    let segments = contents(&fs::read(&out).unwrap()).segments;
+    let report = build(&opts).unwrap();
+    let module = fs::read(&out).unwrap();
+    let segments = contents(&module).segments;
     let manifest: Manifest = serde_json::from_slice(&segments[0]).unwrap();
     assert_eq!(manifest.entrypoint, ["/busybox"]);
     assert_eq!(manifest.cmd, ["echo", "hi"]);
     assert_eq!(segments[1], fs::read(BUSYBOX).unwrap());
+
+    // Translated ahead of time: the entry table follows the files.
+    let stats = report.translation.expect("translated by default");
+    assert!(stats.translated > 3000, "{stats:?}");
+    let translation = manifest.translation.expect("the manifest describes the translation");
+    assert_eq!(translation.table_segment, 2);
+    assert_eq!(segments[2].len(), translation.slots as usize * 16);
+    assert!(translation.ranges.iter().all(|&(lo, hi)| lo < hi));
+
+    // Byte-identical whatever the thread count.
+    let one = dir.path().join("one.wasm");
+    let one_report = build(&BuildOptions {
+        threads: Some(1),
+        ..options(Path::new(BUSYBOX), &one)
+    })
+    .unwrap();
+    let two = dir.path().join("two.wasm");
+    let two_report = build(&BuildOptions {
+        threads: Some(2),
+        ..options(Path::new(BUSYBOX), &two)
+    })
+    .unwrap();
+    let (one_stats, two_stats) = (one_report.translation.unwrap(), two_report.translation.unwrap());
+    assert_eq!((one_stats.threads, two_stats.threads), (1, 2));
+    eprintln!(
+        "BusyBox translated in {:.2?} on 1 thread, {:.2?} on 2",
+        one_stats.elapsed, two_stats.elapsed
+    );
+    assert!(fs::read(&one).unwrap() == fs::read(&two).unwrap(), "1 and 2 threads differ");
+
+    // Without translation: no entry table, no translated functions.
+    let interp = dir.path().join("interp.wasm");
+    build(&BuildOptions {
+        interp_only: true,
+        ..options(Path::new(BUSYBOX), &interp)
+    })
+    .unwrap();
+    let interp = fs::read(&interp).unwrap();
+    let segments = contents(&interp).segments;
+    let manifest: Manifest = serde_json::from_slice(&segments[0]).unwrap();
+    assert!(manifest.translation.is_none() && manifest.interp_only);
+    assert_eq!(segments.len(), 2);
+    assert!(interp.len() < module.len());
 }
 
 #[test]

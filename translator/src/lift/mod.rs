@@ -26,6 +26,7 @@
 //! * whatever the interpreter must do (system calls, traps, `rdtime`,
 //!   `fence.i`) ends the function with `pc | EXIT_INTERPRET`.
 
+mod fp;
 pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
@@ -289,6 +290,15 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.ins().load(I64, flags, zero, addr as i32)
     }
 
+    /// A field of the CPU state (at byte offset `field`).
+    fn load_cpu(&mut self, field: u32) -> Value {
+        self.load_fixed(self.cpu, CPU_ADDR + u64::from(field))
+    }
+
+    fn store_cpu(&mut self, field: u32, v: Value) {
+        self.store_fixed(self.cpu, CPU_ADDR + u64::from(field), v);
+    }
+
     fn store_fixed(&mut self, region: AliasRegion, addr: u64, v: Value) {
         let zero = self.b.ins().iconst(I32, 0);
         let flags = self.flags(region);
@@ -328,7 +338,7 @@ impl<'a, 'f> Clif<'a, 'f> {
     /// Loads every register variable from the CPU state.
     fn reload(&mut self) {
         for (var, off) in self.reg_slots(false) {
-            let v = self.load_fixed(self.cpu, CPU_ADDR + u64::from(off));
+            let v = self.load_cpu(off);
             self.b.def_var(var, v);
         }
     }
@@ -338,7 +348,7 @@ impl<'a, 'f> Clif<'a, 'f> {
     fn write_back(&mut self) {
         for (var, off) in self.reg_slots(true) {
             let v = self.b.use_var(var);
-            self.store_fixed(self.cpu, CPU_ADDR + u64::from(off), v);
+            self.store_cpu(off, v);
         }
     }
 
@@ -482,7 +492,7 @@ impl<'a, 'f> Clif<'a, 'f> {
     /// Records `pc` as the target of the call being made, for `EXIT_BAIL`.
     fn set_pc(&mut self, pc: u64) {
         let v = self.b.ins().iconst(I64, pc as i64);
-        self.store_fixed(self.cpu, CPU_ADDR + u64::from(Cpu::PC), v);
+        self.store_cpu(Cpu::PC, v);
     }
 
     fn jump_leave(&mut self, v: Value) {
@@ -754,18 +764,7 @@ impl Backend for Clif<'_, '_> {
 
     fn fp(&mut self, op: FpOp, fmt: Fmt, args: &[Value], rm: Value) -> Value {
         self.check_rounding(rm);
-        // The runtime's routine accrues flags in the CPU state.
-        let fflags = self.regs.fflags.expect("fp operations use fflags");
-        let flags = self.b.use_var(fflags);
-        self.store_fixed(self.cpu, CPU_ADDR + u64::from(Cpu::FFLAGS), flags);
-        let code = self.b.ins().iconst(I32, i64::from(op.code(fmt)));
-        let zero = self.iconst(0);
-        let arg = |i: usize| args.get(i).copied().unwrap_or(zero);
-        let (a, b, c) = (arg(0), arg(1), arg(2));
-        let v = self.call_helper(Helper::Fp, &[code, a, b, c, rm]);
-        let flags = self.load_fixed(self.cpu, CPU_ADDR + u64::from(Cpu::FFLAGS));
-        self.b.def_var(fflags, flags);
-        v
+        self.fp_op(op, fmt, args, rm)
     }
 
     fn counter(&mut self, c: Counter) -> Value {
@@ -830,7 +829,7 @@ impl Backend for Clif<'_, '_> {
         match kind {
             IndirectKind::Call { ret } => {
                 self.write_back();
-                self.store_fixed(self.cpu, CPU_ADDR + u64::from(Cpu::PC), target);
+                self.store_cpu(Cpu::PC, target);
                 let r = self.call_helper(Helper::CallPc, &[target]);
                 self.check_return(r, ret);
             }
@@ -864,7 +863,7 @@ impl Backend for Clif<'_, '_> {
                 self.b.ins().br_table(entry, jt);
                 self.b.switch_to_block(other);
                 self.write_back();
-                self.store_fixed(self.cpu, CPU_ADDR + u64::from(Cpu::PC), target);
+                self.store_cpu(Cpu::PC, target);
                 let r = self.call_helper(Helper::CallPc, &[target]);
                 self.jump_leave(r);
             }
