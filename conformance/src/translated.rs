@@ -8,7 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
-use c2w_aot::{BuildOptions, RunOptions, Stdin};
+use c2w_aot::{BuildOptions, Compiler, RunOptions, Stdin};
 
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
@@ -24,7 +24,7 @@ pub enum Mode {
 }
 
 /// The modes every differential test runs in.
-pub const MODES: &[Mode] = &[Mode::Interp];
+pub const MODES: &[Mode] = &[Mode::Interp, Mode::Aot];
 
 impl Mode {
     pub fn name(self) -> &'static str {
@@ -76,6 +76,10 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
         args: inv.args.clone(),
         stdin: Stdin::Bytes(inv.stdin.clone()),
         capture: true,
+        // Many modules, each run once: the baseline compiler is about
+        // fifty times faster to compile (the optimizing one is covered by
+        // the translator's own tests and the benchmarks).
+        compiler: Compiler::Winch,
     };
     let (done, result) = mpsc::channel();
     thread::Builder::new()

@@ -67,6 +67,10 @@ pub struct RunArgs {
     /// Arguments, replacing the image's default arguments.
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
+    /// wasmtime's compiler: cranelift (fastest code) or winch (fastest
+    /// compilation).
+    #[arg(long, value_name = "NAME", default_value = "cranelift", value_parser = parse_compiler)]
+    pub compiler: c2w_aot::Compiler,
 }
 
 fn parse_dir(value: &str) -> Result<(PathBuf, String), String> {
@@ -129,5 +133,13 @@ mod tests {
         assert_eq!(args.cmd, ["x", "-y"]);
         assert_eq!(args.env, ["A=1"]);
         assert!(args.interp_only);
+    }
+}
+
+fn parse_compiler(name: &str) -> Result<c2w_aot::Compiler, String> {
+    match name {
+        "cranelift" => Ok(c2w_aot::Compiler::Cranelift),
+        "winch" => Ok(c2w_aot::Compiler::Winch),
+        other => Err(format!("unknown compiler {other:?} (cranelift or winch)")),
     }
 }

@@ -22,4 +22,4 @@ pub mod translate;
 
 pub use elf::{inspect, InspectReport};
 pub use pipeline::{build, BuildOptions, BuildReport};
-pub use run::{run, RunOptions, RunOutput, Stdin};
+pub use run::{run, Compiler, RunOptions, RunOutput, Stdin};

@@ -47,6 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 args: args.args,
                 stdin: Stdin::Inherit,
                 capture: false,
+                compiler: args.compiler,
             })?;
             // The program's output went straight to ours; the status is
             // passed on as the process's (Linux keeps its low 8 bits).

@@ -46,6 +46,19 @@ pub struct RunOptions {
     /// Capture stdout and stderr into [`RunOutput`] instead of passing them
     /// through to this process's.
     pub capture: bool,
+    /// Which of wasmtime's compilers turns the module into machine code.
+    pub compiler: Compiler,
+}
+
+/// wasmtime's compilers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compiler {
+    /// Optimizing: the fastest code, compiled in seconds to minutes for
+    /// large modules (then cached on disk).
+    #[default]
+    Cranelift,
+    /// Baseline: compiles about fifty times faster, slower code.
+    Winch,
 }
 
 /// How a run ended.
@@ -63,7 +76,7 @@ pub struct RunOutput {
 /// stderr. Errors are failures to set the run up (unreadable module, missing
 /// directory, unsatisfied imports).
 pub fn run(opts: &RunOptions) -> Result<RunOutput> {
-    let Wasmtime { engine, linker } = Wasmtime::get()?;
+    let Wasmtime { engine, linker } = Wasmtime::get(opts.compiler)?;
     let module = Module::from_file(engine, &opts.module)
         .map_err(wasmtime_error)
         .with_context(|| format!("cannot load the module {}", opts.module.display()))?;
@@ -145,21 +158,33 @@ struct Wasmtime {
 }
 
 impl Wasmtime {
-    fn get() -> Result<&'static Wasmtime> {
-        static WASMTIME: OnceLock<Wasmtime> = OnceLock::new();
-        if let Some(wasmtime) = WASMTIME.get() {
+    fn get(compiler: Compiler) -> Result<&'static Wasmtime> {
+        static CRANELIFT: OnceLock<Wasmtime> = OnceLock::new();
+        static WINCH: OnceLock<Wasmtime> = OnceLock::new();
+        let cell = match compiler {
+            Compiler::Cranelift => &CRANELIFT,
+            Compiler::Winch => &WINCH,
+        };
+        if let Some(wasmtime) = cell.get() {
             return Ok(wasmtime);
         }
-        let engine = Self::engine()?;
+        let engine = Self::engine(compiler)?;
         let linker = Self::linker(&engine)?;
-        Ok(WASMTIME.get_or_init(|| Wasmtime { engine, linker }))
+        Ok(cell.get_or_init(|| Wasmtime { engine, linker }))
     }
 
-    fn engine() -> Result<Engine> {
+    fn engine(compiler: Compiler) -> Result<Engine> {
         let mut config = Config::new();
-        config
-            .enable_incremental_compilation(Arc::new(FunctionCache::default()))
-            .map_err(wasmtime_error)?;
+        match compiler {
+            Compiler::Cranelift => {
+                config
+                    .enable_incremental_compilation(Arc::new(FunctionCache::default()))
+                    .map_err(wasmtime_error)?;
+            }
+            Compiler::Winch => {
+                config.strategy(wasmtime::Strategy::Winch);
+            }
+        }
         // The on-disk cache is an optimisation: without a usable cache
         // directory, modules are simply compiled every time.
         if let Ok(cache) = wasmtime::Cache::from_file(None) {

@@ -26,6 +26,7 @@
 //! * whatever the interpreter must do (system calls, traps, `rdtime`,
 //!   `fence.i`) ends the function with `pc | EXIT_INTERPRET`.
 
+mod flow;
 mod fp;
 pub mod scan;
 
@@ -36,7 +37,7 @@ use c2w_isa::{
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 use c2w_syscalls::layout::{
-    Links, CPU_ADDR, EXIT_BAIL, EXIT_FAULT, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR,
+    Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR,
     MMAP_MIN_ADDR,
 };
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -51,7 +52,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use target_lexicon::PointerWidth;
 
 use crate::discover::{Code, Function};
-use scan::Used;
+use scan::{Access, RegSet};
 
 /// `UserExternalName::namespace` of translated functions (index: the
 /// function's ordinal in the translation).
@@ -101,6 +102,11 @@ fn frame_cost(instructions: usize) -> i64 {
     (256 + 16 * instructions as i64).min(32 * 1024)
 }
 
+/// The trap of a guest memory access outside guest memory in translated
+/// code (the interpreter reports such faults precisely; translated code
+/// stops the module).
+const TRAP_FAULT: ir::TrapCode = ir::TrapCode::unwrap_user(11);
+
 /// The signature of every translated function: `(entry: i32) -> i64`.
 pub fn signature() -> Signature {
     let mut sig = Signature::new(CallConv::SystemV);
@@ -128,7 +134,7 @@ pub enum LiftError {
 /// Lifts `func`, the function with ordinal `index`, to CLIF.
 pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Function, LiftError> {
     let mut blocks = Vec::with_capacity(func.blocks.len());
-    let mut used = Used::default();
+    let mut used = RegSet::default();
     let mut count = 0;
     for block in &func.blocks {
         let mut insts = Vec::new();
@@ -138,7 +144,8 @@ pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Functi
                 start: func.start,
                 pc,
             })?;
-            used.add(&inst, pc);
+            let access = Access::of(&inst, pc);
+            used = used.union(access.reads).union(access.writes);
             insts.push((pc, inst));
             pc += u64::from(inst.len);
         }
@@ -156,6 +163,7 @@ pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Functi
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut clif, &mut fctx);
     let mut lifter = Clif::new(b, program, index, func, used, frame_cost(count));
+    lifter.flow = flow::analyze(&blocks);
     lifter.prologue();
     for (start, end, insts) in &blocks {
         lifter.guest_block(*start, *end, insts);
@@ -166,14 +174,11 @@ pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Functi
 
 /// The guest registers a function keeps in variables.
 struct Regs {
-    /// Which of them the function writes (only those are written back).
-    written: scan::Written,
     x: [Option<Variable>; 32],
     f: [Option<Variable>; 32],
     fflags: Option<Variable>,
     frm: Option<Variable>,
     reservation: Option<Variable>,
-    instret: Variable,
 }
 
 /// The `Clif` backend: emits CLIF for the instructions of one function.
@@ -185,12 +190,15 @@ struct Clif<'a, 'f> {
     regs: Regs,
     /// CLIF block of each guest block start.
     blocks: BTreeMap<u64, Block>,
-    /// Writes registers back, then leaves with its parameter.
-    exit: Block,
+    /// For each entry, a block that loads the registers, then goes to the
+    /// entry's block (so entries do not merge register values).
+    reloads: BTreeMap<u64, Block>,
+    /// Registers that may differ from the CPU state, now and at the start
+    /// of each block.
+    dirty: RegSet,
+    flow: flow::Flow,
     /// Gives the frame's budget back and returns its parameter.
     leave: Block,
-    /// A faulting access: parameters address and pc.
-    fault: Block,
     cost: i64,
     cpu: AliasRegion,
     links: AliasRegion,
@@ -201,8 +209,10 @@ struct Clif<'a, 'f> {
     /// The instruction being lifted, and whether it has ended its block.
     pc: u64,
     ended: bool,
-    /// Whether the instruction has been counted as retired.
-    retired: bool,
+    /// Instructions of the current block from the current one on: the
+    /// block counts all its instructions as retired when it starts, so an
+    /// exit in its middle takes back those that did not run.
+    unretired: u64,
     /// Whether the current block can never be reached (after an exit in the
     /// middle of an instruction).
     dead: bool,
@@ -214,7 +224,7 @@ impl<'a, 'f> Clif<'a, 'f> {
         program: &'a Program<'a>,
         index: u32,
         func: &'a Function,
-        used: Used,
+        used: RegSet,
         cost: i64,
     ) -> Self {
         let mut region = |user_id, description: &'static str| {
@@ -229,33 +239,31 @@ impl<'a, 'f> Clif<'a, 'f> {
         let mut var = |on: bool| on.then(|| b.declare_var(I64));
         let mut x = [None; 32];
         let mut f = [None; 32];
-        for r in 1..32 {
-            x[r] = var(used.x & (1 << r) != 0);
+        for r in 1..32u8 {
+            x[r as usize] = var(used.contains(RegSet::x(r)));
         }
-        for (r, slot) in f.iter_mut().enumerate() {
-            *slot = var(used.f & (1 << r) != 0);
+        for r in 0..32u8 {
+            f[r as usize] = var(used.contains(RegSet::f(r)));
         }
         let regs = Regs {
-            written: used.written,
             x,
             f,
-            fflags: var(used.fflags),
-            frm: var(used.frm),
-            reservation: var(used.reservation),
-            instret: b.declare_var(I64),
+            fflags: var(used.contains(RegSet::FFLAGS)),
+            frm: var(used.contains(RegSet::FRM)),
+            reservation: var(used.contains(RegSet::RESERVATION)),
         };
         let blocks = func
             .blocks
             .iter()
             .map(|blk| (blk.start, b.create_block()))
             .collect();
-        let exit = b.create_block();
-        b.append_block_param(exit, I64);
+        let reloads = func
+            .entries
+            .iter()
+            .map(|&pc| (pc, b.create_block()))
+            .collect();
         let leave = b.create_block();
         b.append_block_param(leave, I64);
-        let fault = b.create_block();
-        b.append_block_param(fault, I64);
-        b.append_block_param(fault, I64);
         Clif {
             b,
             program,
@@ -263,9 +271,13 @@ impl<'a, 'f> Clif<'a, 'f> {
             func,
             regs,
             blocks,
-            exit,
+            reloads,
+            dirty: RegSet::default(),
+            flow: flow::Flow {
+                dirty: BTreeMap::new(),
+                needed: BTreeMap::new(),
+            },
             leave,
-            fault,
             cost,
             cpu,
             links,
@@ -274,7 +286,7 @@ impl<'a, 'f> Clif<'a, 'f> {
             consts: HashMap::new(),
             pc: func.start,
             ended: false,
-            retired: false,
+            unretired: 0,
             dead: false,
         }
     }
@@ -305,48 +317,49 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.ins().store(flags, v, zero, addr as i32);
     }
 
-    /// The register variables (all, or only those the function writes)
-    /// with the CPU-state offsets they live at.
-    fn reg_slots(&self, only_written: bool) -> Vec<(Variable, u32)> {
+    /// The register variables in `set` (all if `None`) with the CPU-state
+    /// offsets they live at.
+    fn reg_slots(&self, set: Option<RegSet>) -> Vec<(Variable, u32)> {
         let r = &self.regs;
-        let w = &r.written;
-        let keep = |written: bool| written || !only_written;
+        let keep = |bit: u32| set.is_none_or(|s| s.contains(bit));
         let mut slots = Vec::new();
         for i in 1..32u8 {
-            if let Some(v) = r.x[i as usize].filter(|_| keep(w.x & (1 << i) != 0)) {
+            if let Some(v) = r.x[i as usize].filter(|_| keep(RegSet::x(i))) {
                 slots.push((v, Cpu::x_offset(i)));
             }
         }
         for i in 0..32u8 {
-            if let Some(v) = r.f[i as usize].filter(|_| keep(w.f & (1 << i) != 0)) {
+            if let Some(v) = r.f[i as usize].filter(|_| keep(RegSet::f(i))) {
                 slots.push((v, Cpu::f_offset(i)));
             }
         }
-        for (v, written, off) in [
-            (r.fflags, w.fflags, Cpu::FFLAGS),
-            (r.frm, w.frm, Cpu::FRM),
-            (r.reservation, w.reservation, Cpu::RESERVATION),
-            (Some(r.instret), true, Cpu::INSTRET),
+        for (v, bit, off) in [
+            (r.fflags, RegSet::FFLAGS, Cpu::FFLAGS),
+            (r.frm, RegSet::FRM, Cpu::FRM),
+            (r.reservation, RegSet::RESERVATION, Cpu::RESERVATION),
         ] {
-            if let Some(v) = v.filter(|_| keep(written)) {
+            if let Some(v) = v.filter(|_| keep(bit)) {
                 slots.push((v, off));
             }
         }
         slots
     }
 
-    /// Loads every register variable from the CPU state.
-    fn reload(&mut self) {
-        for (var, off) in self.reg_slots(false) {
+    /// Loads the register variables in `set` (all if `None`) from the CPU
+    /// state.
+    fn reload(&mut self, set: Option<RegSet>) {
+        for (var, off) in self.reg_slots(set) {
             let v = self.load_cpu(off);
             self.b.def_var(var, v);
         }
+        self.dirty = RegSet::default();
     }
 
-    /// Stores the register variables the function changes to the CPU
-    /// state (the others still hold what was loaded).
+    /// Stores the registers that may have changed since they were loaded.
+    /// The dirty set stays: a write-back may be on a side exit, with the
+    /// instruction going on along the other path.
     fn write_back(&mut self) {
-        for (var, off) in self.reg_slots(true) {
+        for (var, off) in self.reg_slots(Some(self.dirty)) {
             let v = self.b.use_var(var);
             self.store_cpu(off, v);
         }
@@ -410,30 +423,38 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.switch_to_block(go);
         let rest = self.b.ins().iadd_imm_s(budget, -self.cost);
         self.store_fixed(self.links, LINKS_ADDR + u64::from(Links::BUDGET), rest);
-        self.reload();
-        self.entry_switch(selector);
+        self.entry_switch(selector, None);
+
+        let reloads: Vec<_> = self.reloads.iter().map(|(&pc, &r)| (pc, r)).collect();
+        for (pc, reload) in reloads {
+            self.b.switch_to_block(reload);
+            // Only what the code from there may read or write back.
+            let needed = self.flow.needed.get(&pc).copied();
+            self.reload(needed);
+            self.b.ins().jump(self.blocks[&pc], &[]);
+        }
     }
 
-    /// `br_table` on an entry index (i32) to the function's entries; other
-    /// indices trap.
-    fn entry_switch(&mut self, selector: Value) {
-        let invalid = self.b.create_block();
+    /// `br_table` on an entry index (i32) to the function's entries (their
+    /// reload blocks); other indices go to `otherwise`, or trap.
+    fn entry_switch(&mut self, selector: Value, otherwise: Option<Block>) {
+        let invalid = otherwise.unwrap_or_else(|| self.b.create_block());
         let targets: Vec<_> = self
             .func
             .entries
             .iter()
             .map(|pc| {
-                let block = self.blocks[pc];
+                let block = self.reloads[pc];
                 self.b.func.dfg.block_call(block, &[])
             })
             .collect();
         let default = self.b.func.dfg.block_call(invalid, &[]);
         let jt = self.b.create_jump_table(JumpTableData::new(default, &targets));
         self.b.ins().br_table(selector, jt);
-        self.b.switch_to_block(invalid);
-        self.b
-            .ins()
-            .trap(ir::TrapCode::unwrap_user(1));
+        if otherwise.is_none() {
+            self.b.switch_to_block(invalid);
+            self.b.ins().trap(ir::TrapCode::unwrap_user(1));
+        }
     }
 
     /// Emits guest block `[start, end)` holding `insts`.
@@ -441,9 +462,11 @@ impl<'a, 'f> Clif<'a, 'f> {
         let block = self.blocks[&start];
         self.b.switch_to_block(block);
         self.ended = false;
-        for (pc, inst) in insts {
+        self.dirty = self.flow.dirty.get(&start).copied().unwrap_or_default();
+        self.retire(insts.len() as i64);
+        for (i, (pc, inst)) in insts.iter().enumerate() {
             self.pc = *pc;
-            self.retired = false;
+            self.unretired = (insts.len() - i) as u64;
             execute(self, inst, *pc);
             if self.dead {
                 self.dead = false;
@@ -452,20 +475,16 @@ impl<'a, 'f> Clif<'a, 'f> {
             if self.ended {
                 return;
             }
-            self.retire();
         }
         // Falls through into the next block.
         self.goto(end);
     }
 
-    /// Counts the current instruction as retired (once).
-    fn retire(&mut self) {
-        if !self.retired {
-            self.retired = true;
-            let v = self.b.use_var(self.regs.instret);
-            let v = self.b.ins().iadd_imm_s(v, 1);
-            self.b.def_var(self.regs.instret, v);
-        }
+    /// Adds `n` to the retired-instruction count in the CPU state.
+    fn retire(&mut self, n: i64) {
+        let v = self.load_cpu(Cpu::INSTRET);
+        let v = self.b.ins().iadd_imm_s(v, n);
+        self.store_cpu(Cpu::INSTRET, v);
     }
 
     /// Ends the block: continue at guest `pc`.
@@ -502,12 +521,14 @@ impl<'a, 'f> Clif<'a, 'f> {
 
     /// Leaves with the registers written back.
     fn jump_exit(&mut self, v: Value) {
-        self.ended = true;
-        self.b.ins().jump(self.exit, &[BlockArg::Value(v)]);
+        self.write_back();
+        self.jump_leave(v);
     }
 
     /// Hands the current instruction to the interpreter.
     fn interpret_here(&mut self) {
+        // The interpreter counts this instruction and those after it.
+        self.retire(-(self.unretired as i64));
         let v = self.iconst(self.pc | EXIT_INTERPRET);
         self.jump_exit(v);
     }
@@ -522,32 +543,25 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.switch_to_block(other);
         self.jump_leave(r);
         self.b.switch_to_block(back);
-        self.reload();
-        self.goto(ret);
+        match self.reloads.get(&ret) {
+            Some(&reload) => {
+                self.ended = true;
+                self.b.ins().jump(reload, &[]);
+            }
+            None => {
+                self.reload(None);
+                self.goto(ret);
+            }
+        }
     }
 
     /// Emits the shared exit blocks and seals everything.
     fn finish(mut self) {
-        self.b.switch_to_block(self.exit);
-        let pc = self.b.block_params(self.exit)[0];
-        self.write_back();
-        self.b.ins().jump(self.leave, &[BlockArg::Value(pc)]);
-
         self.b.switch_to_block(self.leave);
         let v = self.b.block_params(self.leave)[0];
         let budget = self.load_fixed(self.links, LINKS_ADDR + u64::from(Links::BUDGET));
         let budget = self.b.ins().iadd_imm_s(budget, self.cost);
         self.store_fixed(self.links, LINKS_ADDR + u64::from(Links::BUDGET), budget);
-        self.b.ins().return_(&[v]);
-
-        self.b.switch_to_block(self.fault);
-        let (addr, pc) = {
-            let p = self.b.block_params(self.fault);
-            (p[0], p[1])
-        };
-        self.store_fixed(self.links, LINKS_ADDR + u64::from(Links::FAULT_ADDR), addr);
-        self.store_fixed(self.links, LINKS_ADDR + u64::from(Links::FAULT_PC), pc);
-        let v = self.b.ins().iconst(I64, EXIT_FAULT as i64);
         self.b.ins().return_(&[v]);
 
         self.b.seal_all_blocks();
@@ -560,21 +574,14 @@ impl<'a, 'f> Clif<'a, 'f> {
 
     /// The i32 linear address of guest address `addr` (minus `GUEST_BASE`,
     /// which goes into the access's offset), after checking that `w` bytes
-    /// there are in guest memory; otherwise the function ends with a fault.
+    /// there are in guest memory; otherwise the module traps.
     fn guest_address(&mut self, w: Width, addr: Value) -> Value {
         let off = self.b.ins().iadd_imm_s(addr, -(MMAP_MIN_ADDR as i64));
         let span = GUEST_LIMIT - MMAP_MIN_ADDR - u64::from(w.bytes());
         let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, span as i64);
-        let ok = self.b.create_block();
-        let pc = self.b.ins().iconst(I64, self.pc as i64);
-        self.b.ins().brif(
-            bad,
-            self.fault,
-            &[BlockArg::Value(addr), BlockArg::Value(pc)],
-            ok,
-            &[],
-        );
-        self.b.switch_to_block(ok);
+        // A conditional trap keeps the block whole (a branch to a fault
+        // path per access would double the function's blocks and values).
+        self.b.ins().trapnz(bad, TRAP_FAULT);
         self.b.ins().ireduce(I32, addr)
     }
 
@@ -629,6 +636,7 @@ impl Backend for Clif<'_, '_> {
     fn set_xreg(&mut self, r: u8, v: Value) {
         if let Some(var) = self.regs.x[usize::from(r & 31)] {
             self.b.def_var(var, v);
+            self.dirty.insert(RegSet::x(r));
         }
     }
 
@@ -642,6 +650,7 @@ impl Backend for Clif<'_, '_> {
     fn set_freg(&mut self, r: u8, v: Value) {
         if let Some(var) = self.regs.f[usize::from(r & 31)] {
             self.b.def_var(var, v);
+            self.dirty.insert(RegSet::f(r));
         }
     }
 
@@ -658,13 +667,18 @@ impl Backend for Clif<'_, '_> {
     }
 
     fn set_state(&mut self, r: StateReg, v: Value) {
-        let (var, v) = match r {
-            StateReg::FFlags => (self.regs.fflags, self.b.ins().band_imm_s(v, 0x1f)),
-            StateReg::Frm => (self.regs.frm, self.b.ins().band_imm_s(v, 7)),
-            StateReg::Reservation => (self.regs.reservation, v),
+        let (var, v, bit) = match r {
+            StateReg::FFlags => (
+                self.regs.fflags,
+                self.b.ins().band_imm_s(v, 0x1f),
+                RegSet::FFLAGS,
+            ),
+            StateReg::Frm => (self.regs.frm, self.b.ins().band_imm_s(v, 7), RegSet::FRM),
+            StateReg::Reservation => (self.regs.reservation, v, RegSet::RESERVATION),
         };
         if let Some(var) = var {
             self.b.def_var(var, v);
+            self.dirty.insert(bit);
         }
     }
 
@@ -769,7 +783,11 @@ impl Backend for Clif<'_, '_> {
 
     fn counter(&mut self, c: Counter) -> Value {
         match c {
-            Counter::Cycle | Counter::InstRet => self.b.use_var(self.regs.instret),
+            Counter::Cycle | Counter::InstRet => {
+                // Instructions before this one have retired.
+                let v = self.load_cpu(Cpu::INSTRET);
+                self.b.ins().iadd_imm_s(v, -(self.unretired as i64))
+            }
             Counter::Time => {
                 // The clock is the runtime's: let the interpreter read it.
                 let value = self.iconst(0);
@@ -788,21 +806,31 @@ impl Backend for Clif<'_, '_> {
         if self.ended {
             return;
         }
-        self.retire();
-        let t = self.b.create_block();
-        let n = self.b.create_block();
+        // Targets in this function are branched to directly; others get a
+        // block that leaves for them.
+        let mut outside = Vec::new();
+        let mut target = |s: &mut Self, pc: u64| match s.blocks.get(&pc) {
+            Some(&block) => block,
+            None => {
+                let block = s.b.create_block();
+                outside.push((block, pc));
+                block
+            }
+        };
+        let t = target(self, taken);
+        let n = target(self, not_taken);
         self.b.ins().brif(c, t, &[], n, &[]);
-        self.b.switch_to_block(t);
-        self.goto(taken);
-        self.b.switch_to_block(n);
-        self.goto(not_taken);
+        for (block, pc) in outside {
+            self.b.switch_to_block(block);
+            self.goto(pc);
+        }
+        self.ended = true;
     }
 
     fn jump(&mut self, target: u64) {
         if self.ended {
             return;
         }
-        self.retire();
         self.goto(target);
     }
 
@@ -810,7 +838,6 @@ impl Backend for Clif<'_, '_> {
         if self.ended {
             return;
         }
-        self.retire();
         self.write_back();
         self.set_pc(target);
         let r = match self.program.entries.get(&target).copied() {
@@ -825,7 +852,6 @@ impl Backend for Clif<'_, '_> {
         if self.ended {
             return;
         }
-        self.retire();
         match kind {
             IndirectKind::Call { ret } => {
                 self.write_back();
@@ -846,23 +872,14 @@ impl Backend for Clif<'_, '_> {
                     .icmp_imm_s(IntCC::Equal, function, i64::from(self.index));
                 let local = self.b.create_block();
                 let other = self.b.create_block();
+                // Both ways the registers go to memory first: the entries
+                // reload them.
+                self.write_back();
                 self.b.ins().brif(here, local, &[], other, &[]);
                 self.b.switch_to_block(local);
                 let entry = self.b.ins().ireduce(I32, found);
-                let targets: Vec<_> = self
-                    .func
-                    .entries
-                    .iter()
-                    .map(|pc| {
-                        let block = self.blocks[pc];
-                        self.b.func.dfg.block_call(block, &[])
-                    })
-                    .collect();
-                let default = self.b.func.dfg.block_call(other, &[]);
-                let jt = self.b.create_jump_table(JumpTableData::new(default, &targets));
-                self.b.ins().br_table(entry, jt);
+                self.entry_switch(entry, Some(other));
                 self.b.switch_to_block(other);
-                self.write_back();
                 self.store_cpu(Cpu::PC, target);
                 let r = self.call_helper(Helper::CallPc, &[target]);
                 self.jump_leave(r);

@@ -1,4 +1,4 @@
-//! Which guest registers a function uses: its instructions run on a backend
+//! Which guest registers instructions read and write: they run on a backend
 //! that only records register accesses.
 
 use c2w_isa::riscv64::{execute, Inst};
@@ -6,69 +6,86 @@ use c2w_isa::{
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 
-/// Registers read or written by some instructions.
+/// A set of guest registers: bits 0-31 the integer registers, 32-63 the
+/// floating-point ones, then fflags, frm and the reservation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Used {
-    /// Bit `r` for integer register `r` (x0 never appears).
-    pub x: u32,
-    /// Bit `r` for floating-point register `r`.
-    pub f: u32,
-    pub fflags: bool,
-    pub frm: bool,
-    pub reservation: bool,
-    /// The registers among those that are written.
-    pub written: Written,
-}
+pub struct RegSet(pub u128);
 
-/// Registers written by some instructions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Written {
-    pub x: u32,
-    pub f: u32,
-    pub fflags: bool,
-    pub frm: bool,
-    pub reservation: bool,
-}
+impl RegSet {
+    pub const FFLAGS: u32 = 64;
+    pub const FRM: u32 = 65;
+    pub const RESERVATION: u32 = 66;
 
-impl Used {
-    /// Adds the registers `inst` at `pc` uses.
-    pub fn add(&mut self, inst: &Inst, pc: u64) {
-        execute(self, inst, pc);
+    pub fn x(r: u8) -> u32 {
+        u32::from(r & 31)
+    }
+
+    pub fn f(r: u8) -> u32 {
+        32 + u32::from(r & 31)
+    }
+
+    fn state(r: StateReg) -> u32 {
+        match r {
+            StateReg::FFlags => Self::FFLAGS,
+            StateReg::Frm => Self::FRM,
+            StateReg::Reservation => Self::RESERVATION,
+        }
+    }
+
+    pub fn contains(self, bit: u32) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+
+    pub fn insert(&mut self, bit: u32) {
+        self.0 |= 1 << bit;
+    }
+
+    pub fn union(self, other: RegSet) -> RegSet {
+        RegSet(self.0 | other.0)
+    }
+
+    pub fn minus(self, other: RegSet) -> RegSet {
+        RegSet(self.0 & !other.0)
     }
 }
 
-impl Backend for Used {
+/// The registers an instruction reads and writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    pub reads: RegSet,
+    pub writes: RegSet,
+}
+
+impl Access {
+    /// What `inst` at `pc` accesses.
+    pub fn of(inst: &Inst, pc: u64) -> Access {
+        let mut access = Access::default();
+        execute(&mut access, inst, pc);
+        access
+    }
+}
+
+impl Backend for Access {
     type V = ();
 
     fn imm(&mut self, _: u64) {}
     fn xreg(&mut self, r: u8) {
-        self.x |= 1 << (r & 31);
+        self.reads.insert(RegSet::x(r));
     }
     fn set_xreg(&mut self, r: u8, _: ()) {
-        self.x |= 1 << (r & 31);
-        self.written.x |= 1 << (r & 31);
+        self.writes.insert(RegSet::x(r));
     }
     fn freg(&mut self, r: u8) {
-        self.f |= 1 << (r & 31);
+        self.reads.insert(RegSet::f(r));
     }
     fn set_freg(&mut self, r: u8, _: ()) {
-        self.f |= 1 << (r & 31);
-        self.written.f |= 1 << (r & 31);
+        self.writes.insert(RegSet::f(r));
     }
     fn state(&mut self, r: StateReg) {
-        match r {
-            StateReg::FFlags => self.fflags = true,
-            StateReg::Frm => self.frm = true,
-            StateReg::Reservation => self.reservation = true,
-        }
+        self.reads.insert(RegSet::state(r));
     }
     fn set_state(&mut self, r: StateReg, _: ()) {
-        self.state(r);
-        match r {
-            StateReg::FFlags => self.written.fflags = true,
-            StateReg::Frm => self.written.frm = true,
-            StateReg::Reservation => self.written.reservation = true,
-        }
+        self.writes.insert(RegSet::state(r));
     }
     fn bin(&mut self, _: BinOp, _: (), _: ()) {}
     fn un(&mut self, _: UnOp, _: ()) {}
@@ -78,6 +95,7 @@ impl Backend for Used {
     fn store(&mut self, _: Width, _: (), _: ()) {}
     /// Floating-point operations accrue exception flags.
     fn fp(&mut self, _: FpOp, _: Fmt, _: &[()], _: ()) {
+        self.state(StateReg::FFlags);
         self.set_state(StateReg::FFlags, ());
     }
     fn counter(&mut self, _: Counter) {}

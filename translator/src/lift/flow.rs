@@ -1,0 +1,117 @@
+//! Register data flow over a function's blocks, for the lifter to sync
+//! guest registers with the CPU state as little as it can.
+//!
+//! The registers are in memory, clean, wherever the function is entered or
+//! continues after a call (it loads them there): such points start from
+//! nothing. Between them:
+//!
+//! * *dirty* registers may differ from the CPU state: each instruction
+//!   dirties what it writes (a forward union), and exits and calls write
+//!   back only those;
+//! * *needed* registers may be read, written or written back (they are
+//!   dirty where some block ends; a path that did not write one still needs
+//!   its loaded value there) before the next such point -- a backward
+//!   union: entries and call-return sites load only those.
+
+use std::collections::BTreeMap;
+
+use c2w_isa::riscv64::{direct_targets, ends_block, is_call, Inst};
+
+use super::scan::{Access, RegSet};
+
+/// The register sets at the start of each block (by block start).
+pub struct Flow {
+    pub dirty: BTreeMap<u64, RegSet>,
+    pub needed: BTreeMap<u64, RegSet>,
+}
+
+/// The successors of a block, in the same function, that continue with its
+/// registers as they are: not through a call (the return site reloads) nor
+/// through an exit (system calls, traps and computed jumps leave or reload).
+fn successors(last: &Inst, pc: u64, end: u64) -> impl Iterator<Item = u64> {
+    let targets = if !ends_block(last) {
+        [Some(end), None]
+    } else if is_call(last) {
+        [None, None]
+    } else {
+        let t = direct_targets(last, pc);
+        // A fall-through without a target is an exit's continuation.
+        [t.target, t.target.and(t.fallthrough)]
+    };
+    targets.into_iter().flatten()
+}
+
+/// What one block does to the registers.
+struct Summary {
+    /// Written anywhere in the block.
+    writes: RegSet,
+    /// Read before the block writes them.
+    reads: RegSet,
+    successors: Vec<u64>,
+}
+
+/// The flow for blocks given as (start, end, instructions).
+pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
+    let mut summaries = BTreeMap::new();
+    for (start, end, insts) in blocks {
+        let mut s = Summary {
+            writes: RegSet::default(),
+            reads: RegSet::default(),
+            successors: Vec::new(),
+        };
+        for (pc, inst) in insts {
+            let a = Access::of(inst, *pc);
+            s.reads = s.reads.union(a.reads.minus(s.writes));
+            s.writes = s.writes.union(a.writes);
+        }
+        if let Some((pc, last)) = insts.last() {
+            s.successors.extend(successors(last, *pc, *end));
+        }
+        summaries.insert(*start, s);
+    }
+    let starts: Vec<u64> = summaries.keys().copied().collect();
+    let inside = |pc: &u64| summaries.contains_key(pc);
+    let edges: Vec<(u64, u64)> = summaries
+        .iter()
+        .flat_map(|(&from, s)| s.successors.iter().filter(|to| inside(to)).map(move |&to| (from, to)))
+        .collect();
+
+    let empty = || starts.iter().map(|&s| (s, RegSet::default())).collect::<BTreeMap<_, _>>();
+    let mut dirty = empty();
+    let mut needed = empty();
+    loop {
+        let mut changed = false;
+        for &(from, to) in &edges {
+            let f = &summaries[&from];
+            let out = dirty[&from].union(f.writes);
+            let into = dirty.get_mut(&to).expect("edges stay inside the function");
+            changed |= grow(into, out);
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Backward, once the dirty sets are known.
+    loop {
+        let mut changed = false;
+        for (start, s) in &summaries {
+            let own = s.reads.union(s.writes).union(dirty[start]);
+            changed |= grow(needed.get_mut(start).expect("a block"), own);
+        }
+        for &(from, to) in edges.iter().rev() {
+            let downstream = needed[&to];
+            changed |= grow(needed.get_mut(&from).expect("a block"), downstream);
+        }
+        if !changed {
+            return Flow { dirty, needed };
+        }
+    }
+}
+
+/// `*set |= more`; whether it grew.
+fn grow(set: &mut RegSet, more: RegSet) -> bool {
+    let merged = set.union(more);
+    let grew = merged != *set;
+    *set = merged;
+    grew
+}
