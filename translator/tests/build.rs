@@ -239,7 +239,10 @@ fn rootfs_folder() {
         .map(|f| f.segment)
         .collect();
     assert_eq!(numbered, [1, 1, 2, 3]);
-    assert_eq!(segments.len(), 4);
+    // The files, then the entry table of the translated code.
+    let translation = manifest.translation.expect("translated");
+    assert_eq!(translation.table_segment, 4);
+    assert_eq!(segments.len(), 5);
 }
 
 #[test]

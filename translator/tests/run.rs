@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use c2w_aot::{build, run, BuildOptions, RunOptions, RunOutput, Stdin};
+use c2w_aot::{build, run, BuildOptions, Compiler, RunOptions, RunOutput, Stdin};
 use common::BUSYBOX;
 use tempfile::TempDir;
 
@@ -34,6 +34,8 @@ fn run_captured(module: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]
             .collect(),
         stdin: Stdin::Bytes(stdin.to_vec()),
         capture: true,
+        // BusyBox translated is large: the baseline compiler is quick.
+        compiler: Compiler::Winch,
         ..RunOptions::default()
     })
     .unwrap()
@@ -84,6 +86,7 @@ fn busybox_reads_a_mapped_directory() {
         args: vec!["cat".into(), "/mnt/file".into()],
         stdin: Stdin::Bytes(Vec::new()),
         capture: true,
+        compiler: Compiler::Winch,
         ..RunOptions::default()
     })
     .unwrap();
