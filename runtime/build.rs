@@ -4,6 +4,8 @@
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
-        println!("cargo:rustc-link-arg-bins=--export=c2w_fp");
+        for routine in ["c2w_fp", "c2w_syscall"] {
+            println!("cargo:rustc-link-arg-bins=--export={routine}");
+        }
     }
 }

@@ -8,7 +8,9 @@ use c2w_isa::Trap;
 use c2w_syscalls::host::{Clock, Host};
 use c2w_syscalls::image::{Manifest, MANIFEST_SEGMENT};
 use c2w_syscalls::kernel::{Kernel, Outcome};
-use c2w_syscalls::layout::{Links, EXIT_BAIL, EXIT_FAULT, EXIT_INTERPRET, MMAP_MIN_ADDR};
+use c2w_syscalls::layout::{
+    Links, EXIT_BAIL, EXIT_INTERPRET, MMAP_MIN_ADDR, SYSCALL_CONTINUE, SYSCALL_LEAVE,
+};
 
 use crate::interp::{Cpu, Exit, GuestMem, Interp};
 use crate::translated::{self, Stats, Translated, STACK_BUDGET};
@@ -49,21 +51,31 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
         Err(e) => return fail(&e.to_string()),
     };
     // SAFETY: the kernel has mapped the guest, so memory reaches past the
-    // shared page; nothing else refers to it.
+    // shared page. The dispatcher only ever makes short-lived references to
+    // it, never across a call into translated code (which changes it).
     let (cpu, links) = unsafe { translated::shared() };
-    *cpu = Cpu::new(start.pc);
-    cpu.x[REG_SP] = start.sp;
-    *links = Links::default();
     let mut dispatcher = Dispatcher {
         kernel,
         interp: Interp::new(),
         translated,
         stats: Stats::default(),
+        cpu,
+        links,
     };
-    dispatcher.translated.publish(links);
-    let status = dispatcher.run(cpu, links);
+    {
+        let cpu = dispatcher.cpu();
+        *cpu = Cpu::new(start.pc);
+        cpu.x[REG_SP] = start.sp;
+    }
+    *dispatcher.links() = Links::default();
+    let links = dispatcher.links;
+    // SAFETY: as above.
+    dispatcher.translated.publish(unsafe { &mut *links });
+    let status = dispatcher.run();
     if stats {
-        eprintln!("{}", dispatcher.stats.report(cpu.instret, links));
+        let instret = dispatcher.cpu().instret;
+        let links = *dispatcher.links();
+        eprintln!("{}", dispatcher.stats.report(instret, &links));
     }
     status
 }
@@ -73,37 +85,51 @@ struct Dispatcher<H: Host> {
     interp: Interp,
     translated: Translated,
     stats: Stats,
+    /// The shared page (see [`translated::shared`]).
+    cpu: *mut Cpu,
+    links: *mut Links,
+}
+
+/// What a system call made of the run.
+enum Served {
+    /// Go on.
+    Continue,
+    /// Go on, but translated code must leave first: code changed.
+    CodeChanged,
+    /// The program exited with this status.
+    Exit(i32),
 }
 
 impl<H: Host> Dispatcher<H> {
-    fn run(&mut self, cpu: &mut Cpu, links: &mut Links) -> i32 {
+    fn cpu(&mut self) -> &mut Cpu {
+        // SAFETY: see `run`; `&mut self` keeps this reference unique.
+        unsafe { &mut *self.cpu }
+    }
+
+    fn links(&mut self) -> &mut Links {
+        // SAFETY: as for `cpu`.
+        unsafe { &mut *self.links }
+    }
+
+    fn run(&mut self) -> i32 {
         loop {
-            let exit = match self.run_translated(cpu, links) {
-                Ok(()) => self.interpret(cpu),
-                Err(exit) => exit,
+            let exit = match self.run_translated() {
+                Ok(()) => self.interpret(),
+                Err(status) => return status,
             };
-            match exit {
+            let status = match exit {
                 Exit::Translated => continue,
-                Exit::Syscall => {
-                    let nr = cpu.x[REG_A7];
-                    let mut args = [0u64; 6];
-                    args.copy_from_slice(&cpu.x[REG_A0..REG_A0 + 6]);
-                    match self.kernel.syscall_riscv64(nr, args) {
-                        Outcome::Return(v) => cpu.x[REG_A0] = v,
-                        Outcome::Exit(status) => return status,
-                    }
-                    if let Some(range) = self.kernel.take_code_changed() {
-                        self.interp.flush();
-                        self.translated.code_changed(range.start, range.end, links);
-                    }
-                }
+                Exit::Syscall => match self.serve_syscall() {
+                    Served::Exit(status) => return status,
+                    Served::Continue | Served::CodeChanged => continue,
+                },
                 Exit::Trap {
                     trap: Trap::IllegalInstruction,
                     pc,
                     inst,
                 } => {
                     eprintln!("c2w-aot: illegal instruction at {pc:#x}: {inst}");
-                    return STATUS_SIGILL;
+                    STATUS_SIGILL
                 }
                 Exit::Trap {
                     trap: Trap::Breakpoint,
@@ -111,43 +137,80 @@ impl<H: Host> Dispatcher<H> {
                     ..
                 } => {
                     eprintln!("c2w-aot: breakpoint at {pc:#x}");
-                    return STATUS_SIGTRAP;
+                    STATUS_SIGTRAP
                 }
                 Exit::Fault { addr, pc } => {
                     eprintln!("c2w-aot: segmentation fault: access to {addr:#x} at pc {pc:#x}");
-                    return STATUS_SIGSEGV;
+                    STATUS_SIGSEGV
                 }
                 Exit::Fetch { pc } => {
                     eprintln!("c2w-aot: segmentation fault: jump to unmapped address {pc:#x}");
-                    return STATUS_SIGSEGV;
+                    STATUS_SIGSEGV
                 }
-            }
+            };
+            return status;
         }
     }
 
-    /// Runs translated code while `cpu.pc` is a translated entry. `Ok` when
-    /// the interpreter must go on from `cpu.pc`; an exit when translated
-    /// code faulted.
-    fn run_translated(&mut self, cpu: &mut Cpu, links: &mut Links) -> Result<(), Exit> {
-        while self.translated.is_entry(cpu.pc) {
-            links.budget = STACK_BUDGET;
+    /// Serves the system call in the guest registers (a7, a0..a5; the result
+    /// goes to a0).
+    fn serve_syscall(&mut self) -> Served {
+        let (nr, args) = {
+            let cpu = self.cpu();
+            let mut args = [0u64; 6];
+            args.copy_from_slice(&cpu.x[REG_A0..REG_A0 + 6]);
+            (cpu.x[REG_A7], args)
+        };
+        match self.kernel.syscall_riscv64(nr, args) {
+            Outcome::Return(v) => self.cpu().x[REG_A0] = v,
+            Outcome::Exit(status) => return Served::Exit(status),
+        }
+        match self.kernel.take_code_changed() {
+            Some(range) => {
+                self.interp.flush();
+                let links = self.links;
+                // SAFETY: see `run`.
+                self.translated.code_changed(range.start, range.end, unsafe { &mut *links });
+                Served::CodeChanged
+            }
+            None => Served::Continue,
+        }
+    }
+
+    /// Runs translated code while the pc is a translated entry. `Ok` when
+    /// the interpreter must go on from `cpu.pc`; the exit status when the
+    /// program exited in a system call of translated code.
+    fn run_translated(&mut self) -> Result<(), i32> {
+        let mut exited = None;
+        loop {
+            let pc = self.cpu().pc;
+            if !self.translated.is_entry(pc) {
+                break;
+            }
+            self.links().budget = STACK_BUDGET;
             self.stats.entries += 1;
-            let next = self.translated.enter(cpu.pc);
-            match next {
-                EXIT_FAULT => {
-                    return Err(Exit::Fault {
-                        addr: links.fault_addr,
-                        pc: links.fault_pc,
-                    })
+            // System calls of translated code come back here.
+            let mut serve = || match self.serve_syscall() {
+                Served::Continue => SYSCALL_CONTINUE,
+                Served::CodeChanged => SYSCALL_LEAVE,
+                Served::Exit(status) => {
+                    exited = Some(status);
+                    SYSCALL_LEAVE
                 }
+            };
+            let next = translated::enter_with_syscalls(pc, &mut serve);
+            if let Some(status) = exited {
+                return Err(status);
+            }
+            match next {
                 // Translated code has set cpu.pc to the call it gave up on.
                 EXIT_BAIL => {}
                 next if next & EXIT_INTERPRET != 0 => {
                     self.stats.handed_over += 1;
-                    cpu.pc = next & !EXIT_INTERPRET;
+                    self.cpu().pc = next & !EXIT_INTERPRET;
                     return Ok(());
                 }
-                next => cpu.pc = next,
+                next => self.cpu().pc = next,
             }
         }
         Ok(())
@@ -155,11 +218,13 @@ impl<H: Host> Dispatcher<H> {
 
     /// Interprets from `cpu.pc` (at least one block) until the guest leaves
     /// the interpreter or reaches a translated entry.
-    fn interpret(&mut self, cpu: &mut Cpu) -> Exit {
+    fn interpret(&mut self) -> Exit {
         let (base, len) = self.kernel.guest_memory();
         // SAFETY: the kernel's guest memory stays valid and unaliased while
         // the interpreter runs; it only changes inside syscalls.
         let mem = unsafe { GuestMem::from_raw(base, MMAP_MIN_ADDR, len) };
+        // SAFETY: see `run`; nothing else uses the CPU state meanwhile.
+        let cpu = unsafe { &mut *self.cpu };
         let before = cpu.instret;
         let translated = &self.translated;
         let mut is_entry = |pc| translated.is_entry(pc);

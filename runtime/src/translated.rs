@@ -150,11 +150,44 @@ impl Translated {
         self.enabled && unsafe { linked::lookup(pc) } != 0
     }
 
-    /// Runs translated code from the entry at `pc`.
-    pub fn enter(&self, pc: u64) -> u64 {
-        // SAFETY: `pc` is an entry (`is_entry`), the CPU state is in the
-        // shared page, and `Links` are published.
-        unsafe { linked::enter(pc) }
+}
+
+/// How translated code's system calls are served while it runs.
+type SyscallHook<'a> = &'a mut dyn FnMut() -> u32;
+
+/// The hook of the translated code running now (single-threaded).
+static mut SYSCALL_HOOK: Option<*mut dyn FnMut() -> u32> = None;
+
+/// Runs translated code from the entry at `pc` (which must be one, with the
+/// CPU state in the shared page and the `Links` published); its system calls
+/// go to `serve`, which returns `SYSCALL_CONTINUE` or `SYSCALL_LEAVE`.
+pub fn enter_with_syscalls(pc: u64, serve: SyscallHook<'_>) -> u64 {
+    // SAFETY: the hook is only called during `enter`, while `serve` lives;
+    // the lifetime is erased to store it, and cleared before returning.
+    unsafe {
+        let hook: *mut (dyn FnMut() -> u32 + '_) = serve;
+        SYSCALL_HOOK = Some(std::mem::transmute::<
+            *mut (dyn FnMut() -> u32 + '_),
+            *mut (dyn FnMut() -> u32 + 'static),
+        >(hook));
+        let next = linked::enter(pc);
+        SYSCALL_HOOK = None;
+        next
+    }
+}
+
+/// A system call of translated code: the guest registers are in the CPU
+/// state; the result goes to a0.
+#[cfg(target_arch = "wasm32")]
+#[export_name = "c2w_syscall"]
+pub extern "C" fn translated_syscall() -> u32 {
+    // SAFETY: set by `enter_with_syscalls` around every run of translated
+    // code, which is the only caller.
+    unsafe {
+        match SYSCALL_HOOK {
+            Some(hook) => (*hook)(),
+            None => c2w_syscalls::layout::SYSCALL_LEAVE,
+        }
     }
 }
 

@@ -34,13 +34,15 @@ pub const LINKS_ADDR: u64 = SHARED_PAGE + 2048;
 ///
 /// A translated function returns the guest pc to continue at. Guest code is
 /// 2-byte aligned, so odd values carry other news:
-/// * `pc | 1` ([`EXIT_INTERPRET`]): the instruction at `pc` must run in the
-///   interpreter (a system call, a trap, a counter read, `fence.i`); the
-///   CPU state in memory is the one before it.
-/// * [`EXIT_FAULT`]: a memory access faulted; [`Links::fault_addr`] and
-///   [`Links::fault_pc`] say where.
+/// * `pc | 1` ([`EXIT_INTERPRET`]): go on in the interpreter at `pc` (a
+///   trap, a counter read or `fence.i` there, or after a system call that
+///   ended the program or changed code); the CPU state is in memory.
 /// * [`EXIT_BAIL`]: the Wasm stack budget ran out before a call; resume at
 ///   `Cpu::pc`, which every translated call site sets to its target first.
+///
+/// System calls do not leave: translated code calls the runtime's
+/// `c2w_syscall`, which serves the call in the guest registers and returns
+/// [`SYSCALL_CONTINUE`] or [`SYSCALL_LEAVE`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Links {
@@ -58,9 +60,6 @@ pub struct Links {
     /// many missed it (`C2W_STATS`).
     pub lookups: u64,
     pub misses: u64,
-    /// Where the last faulting access of translated code went, and its pc.
-    pub fault_addr: u64,
-    pub fault_pc: u64,
 }
 
 impl Links {
@@ -69,14 +68,14 @@ impl Links {
     pub const MASK: u32 = core::mem::offset_of!(Links, mask) as u32;
     pub const LOOKUPS: u32 = core::mem::offset_of!(Links, lookups) as u32;
     pub const MISSES: u32 = core::mem::offset_of!(Links, misses) as u32;
-    pub const FAULT_ADDR: u32 = core::mem::offset_of!(Links, fault_addr) as u32;
-    pub const FAULT_PC: u32 = core::mem::offset_of!(Links, fault_pc) as u32;
 }
 
 /// Added to a pc returned by translated code: run that instruction in the
 /// interpreter (see [`Links`]).
 pub const EXIT_INTERPRET: u64 = 1;
-/// Returned by translated code after a faulting memory access.
-pub const EXIT_FAULT: u64 = u64::MAX;
 /// Returned by translated code when the Wasm stack budget ran out.
 pub const EXIT_BAIL: u64 = u64::MAX - 2;
+/// `c2w_syscall`'s results: the system call is done, go on; or leave to the
+/// dispatcher (returning the next pc with [`EXIT_INTERPRET`]).
+pub const SYSCALL_CONTINUE: u32 = 0;
+pub const SYSCALL_LEAVE: u32 = 1;

@@ -118,3 +118,9 @@ fn unsupported(func: &Function, inst: Inst, what: impl Into<String>) -> Error {
         inst: func.dfg.display_inst(inst).to_string(),
     }
 }
+
+/// Whether `func`'s control flow is reducible (then it is emitted as nested
+/// blocks and loops; otherwise through a dispatch loop).
+pub fn is_reducible(func: &Function) -> bool {
+    structure::Cfg::new(func).reducible
+}

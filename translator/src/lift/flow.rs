@@ -26,19 +26,23 @@ pub struct Flow {
 }
 
 /// The successors of a block, in the same function, that continue with its
-/// registers as they are: not through a call (the return site reloads) nor
-/// through an exit (system calls, traps and computed jumps leave or reload).
-fn successors(last: &Inst, pc: u64, end: u64) -> impl Iterator<Item = u64> {
-    let targets = if !ends_block(last) {
-        [Some(end), None]
-    } else if is_call(last) {
-        [None, None]
-    } else {
-        let t = direct_targets(last, pc);
-        // A fall-through without a target is an exit's continuation.
-        [t.target, t.target.and(t.fallthrough)]
-    };
-    targets.into_iter().flatten()
+/// register variables: not through a call (the return site reloads) nor
+/// through an exit (traps and computed jumps leave or reload). The flag
+/// says whether the block writes everything back before going on (a system
+/// call: the dirty registers start afresh).
+fn successors(last: &Inst, pc: u64, end: u64) -> (Vec<u64>, bool) {
+    if !ends_block(last) {
+        return (vec![end], false);
+    }
+    if is_call(last) {
+        return (Vec::new(), false);
+    }
+    let t = direct_targets(last, pc);
+    match (t.target, t.fallthrough) {
+        // A system call (or `fence.i`): served in line.
+        (None, Some(next)) => (vec![next], true),
+        (target, fallthrough) => (target.into_iter().chain(target.and(fallthrough)).collect(), false),
+    }
 }
 
 /// What one block does to the registers.
@@ -48,6 +52,8 @@ struct Summary {
     /// Read before the block writes them.
     reads: RegSet,
     successors: Vec<u64>,
+    /// The block ends with every register written back.
+    clean_out: bool,
 }
 
 /// The flow for blocks given as (start, end, instructions).
@@ -58,6 +64,7 @@ pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
             writes: RegSet::default(),
             reads: RegSet::default(),
             successors: Vec::new(),
+            clean_out: false,
         };
         for (pc, inst) in insts {
             let a = Access::of(inst, *pc);
@@ -65,7 +72,7 @@ pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
             s.writes = s.writes.union(a.writes);
         }
         if let Some((pc, last)) = insts.last() {
-            s.successors.extend(successors(last, *pc, *end));
+            (s.successors, s.clean_out) = successors(last, *pc, *end);
         }
         summaries.insert(*start, s);
     }
@@ -83,6 +90,9 @@ pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
         let mut changed = false;
         for &(from, to) in &edges {
             let f = &summaries[&from];
+            if f.clean_out {
+                continue;
+            }
             let out = dirty[&from].union(f.writes);
             let into = dirty.get_mut(&to).expect("edges stay inside the function");
             changed |= grow(into, out);

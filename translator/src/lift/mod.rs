@@ -26,6 +26,7 @@
 //! * whatever the interpreter must do (system calls, traps, `rdtime`,
 //!   `fence.i`) ends the function with `pc | EXIT_INTERPRET`.
 
+pub mod entries;
 mod flow;
 mod fp;
 pub mod scan;
@@ -52,6 +53,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use target_lexicon::PointerWidth;
 
 use crate::discover::{Code, Function};
+use entries::Entries;
 use scan::{Access, RegSet};
 
 /// `UserExternalName::namespace` of translated functions (index: the
@@ -74,20 +76,33 @@ pub enum Helper {
     /// `c2w_fp(code: i32, a: i64, b: i64, c: i64, rm: i64) -> i64`: the
     /// runtime's floating-point routine.
     Fp = 2,
+    /// `c2w_syscall() -> i32`: the runtime serves the system call in the
+    /// guest registers (`SYSCALL_CONTINUE` or `SYSCALL_LEAVE`).
+    Syscall = 3,
 }
 
 impl Helper {
-    pub const ALL: [Helper; 3] = [Helper::Find, Helper::CallPc, Helper::Fp];
+    pub const ALL: [Helper; 4] = [Helper::Find, Helper::CallPc, Helper::Fp, Helper::Syscall];
+
+    /// The name the runtime exports a routine under, for those it defines.
+    pub fn export_name(self) -> Option<&'static str> {
+        match self {
+            Helper::Fp => Some("c2w_fp"),
+            Helper::Syscall => Some("c2w_syscall"),
+            Helper::Find | Helper::CallPc => None,
+        }
+    }
 
     /// The CLIF signature of the helper.
     fn signature(self) -> Signature {
         let mut sig = Signature::new(CallConv::SystemV);
-        let params: &[ir::Type] = match self {
-            Helper::Find | Helper::CallPc => &[I64],
-            Helper::Fp => &[I32, I64, I64, I64, I64],
+        let (params, result): (&[ir::Type], _) = match self {
+            Helper::Find | Helper::CallPc => (&[I64], I64),
+            Helper::Fp => (&[I32, I64, I64, I64, I64], I64),
+            Helper::Syscall => (&[], I32),
         };
         sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
-        sig.returns.push(AbiParam::new(I64));
+        sig.returns.push(AbiParam::new(result));
         sig
     }
 }
@@ -115,11 +130,26 @@ pub fn signature() -> Signature {
     sig
 }
 
+/// Marks an entry index of the entry table as internal (see [`entries`]):
+/// only the function's own computed jumps may use it.
+pub const INTERNAL_ENTRY: u32 = 1 << 31;
+
 /// What the lifter knows of the whole program.
 pub struct Program<'a> {
     pub code: &'a Code<'a>,
-    /// Every translated entry: guest pc -> (function ordinal, entry index).
+    /// Every translated entry: guest pc -> (function ordinal, entry index,
+    /// with [`INTERNAL_ENTRY`] for internal ones).
     pub entries: &'a HashMap<u64, (u32, u32)>,
+}
+
+impl Program<'_> {
+    /// The function and entry index that others may enter at `pc`.
+    fn external_entry(&self, pc: u64) -> Option<(u32, u32)> {
+        self.entries
+            .get(&pc)
+            .copied()
+            .filter(|&(_, entry)| entry & INTERNAL_ENTRY == 0)
+    }
 }
 
 /// Why a function was not lifted.
@@ -131,8 +161,14 @@ pub enum LiftError {
     TooLarge { start: u64, count: usize },
 }
 
-/// Lifts `func`, the function with ordinal `index`, to CLIF.
-pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Function, LiftError> {
+/// Lifts `func`, the function with ordinal `index` and the given entries,
+/// to CLIF.
+pub fn lift(
+    program: &Program,
+    index: u32,
+    func: &Function,
+    entries: &Entries,
+) -> Result<ir::Function, LiftError> {
     let mut blocks = Vec::with_capacity(func.blocks.len());
     let mut used = RegSet::default();
     let mut count = 0;
@@ -162,7 +198,7 @@ pub fn lift(program: &Program, index: u32, func: &Function) -> Result<ir::Functi
     let mut clif = ir::Function::with_name_signature(UserFuncName::user(NS_TRANSLATED, index), signature());
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut clif, &mut fctx);
-    let mut lifter = Clif::new(b, program, index, func, used, frame_cost(count));
+    let mut lifter = Clif::new(b, program, index, func, entries, used, frame_cost(count));
     lifter.flow = flow::analyze(&blocks);
     lifter.prologue();
     for (start, end, insts) in &blocks {
@@ -186,7 +222,7 @@ struct Clif<'a, 'f> {
     b: FunctionBuilder<'f>,
     program: &'a Program<'a>,
     index: u32,
-    func: &'a Function,
+    entries: &'a Entries,
     regs: Regs,
     /// CLIF block of each guest block start.
     blocks: BTreeMap<u64, Block>,
@@ -224,6 +260,7 @@ impl<'a, 'f> Clif<'a, 'f> {
         program: &'a Program<'a>,
         index: u32,
         func: &'a Function,
+        entries: &'a Entries,
         used: RegSet,
         cost: i64,
     ) -> Self {
@@ -257,18 +294,14 @@ impl<'a, 'f> Clif<'a, 'f> {
             .iter()
             .map(|blk| (blk.start, b.create_block()))
             .collect();
-        let reloads = func
-            .entries
-            .iter()
-            .map(|&pc| (pc, b.create_block()))
-            .collect();
+        let reloads = entries.all().map(|pc| (pc, b.create_block())).collect();
         let leave = b.create_block();
         b.append_block_param(leave, I64);
         Clif {
             b,
             program,
             index,
-            func,
+            entries,
             regs,
             blocks,
             reloads,
@@ -423,7 +456,8 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.switch_to_block(go);
         let rest = self.b.ins().iadd_imm_s(budget, -self.cost);
         self.store_fixed(self.links, LINKS_ADDR + u64::from(Links::BUDGET), rest);
-        self.entry_switch(selector, None);
+        let external = self.entries.external.clone();
+        self.entry_switch(selector, &external, None);
 
         let reloads: Vec<_> = self.reloads.iter().map(|(&pc, &r)| (pc, r)).collect();
         for (pc, reload) in reloads {
@@ -435,13 +469,11 @@ impl<'a, 'f> Clif<'a, 'f> {
         }
     }
 
-    /// `br_table` on an entry index (i32) to the function's entries (their
-    /// reload blocks); other indices go to `otherwise`, or trap.
-    fn entry_switch(&mut self, selector: Value, otherwise: Option<Block>) {
+    /// `br_table` on an entry index (i32) to `entries` (their reload
+    /// blocks); other indices go to `otherwise`, or trap.
+    fn entry_switch(&mut self, selector: Value, entries: &[u64], otherwise: Option<Block>) {
         let invalid = otherwise.unwrap_or_else(|| self.b.create_block());
-        let targets: Vec<_> = self
-            .func
-            .entries
+        let targets: Vec<_> = entries
             .iter()
             .map(|pc| {
                 let block = self.reloads[pc];
@@ -495,7 +527,7 @@ impl<'a, 'f> Clif<'a, 'f> {
             return;
         }
         self.write_back();
-        match self.program.entries.get(&pc).copied() {
+        match self.program.external_entry(pc) {
             Some((function, entry)) => {
                 self.set_pc(pc);
                 let r = self.call_translated(function, entry);
@@ -510,8 +542,12 @@ impl<'a, 'f> Clif<'a, 'f> {
 
     /// Records `pc` as the target of the call being made, for `EXIT_BAIL`.
     fn set_pc(&mut self, pc: u64) {
-        let v = self.b.ins().iconst(I64, pc as i64);
+        let v = self.pc_value(pc);
         self.store_cpu(Cpu::PC, v);
+    }
+
+    fn pc_value(&mut self, pc: u64) -> Value {
+        self.b.ins().iconst(I64, pc as i64)
     }
 
     fn jump_leave(&mut self, v: Value) {
@@ -840,7 +876,7 @@ impl Backend for Clif<'_, '_> {
         }
         self.write_back();
         self.set_pc(target);
-        let r = match self.program.entries.get(&target).copied() {
+        let r = match self.program.external_entry(target) {
             Some((function, entry)) => self.call_translated(function, entry),
             // Not translated: the dispatcher runs it.
             None => self.iconst(target),
@@ -878,7 +914,9 @@ impl Backend for Clif<'_, '_> {
                 self.b.ins().brif(here, local, &[], other, &[]);
                 self.b.switch_to_block(local);
                 let entry = self.b.ins().ireduce(I32, found);
-                self.entry_switch(entry, Some(other));
+                let entry = self.b.ins().band_imm_s(entry, i64::from(!INTERNAL_ENTRY));
+                let all: Vec<u64> = self.entries.all().collect();
+                self.entry_switch(entry, &all, Some(other));
                 self.b.switch_to_block(other);
                 self.store_cpu(Cpu::PC, target);
                 let r = self.call_helper(Helper::CallPc, &[target]);
@@ -887,9 +925,27 @@ impl Backend for Clif<'_, '_> {
         }
     }
 
-    fn syscall(&mut self, _next: u64) {
-        if !self.ended {
-            self.interpret_here();
+    /// Served by the runtime without leaving; a program that exits or
+    /// changes code there makes the function leave to the dispatcher.
+    fn syscall(&mut self, next: u64) {
+        if self.ended {
+            return;
+        }
+        self.write_back();
+        let r = self.call_helper(Helper::Syscall, &[]);
+        let leave = self.b.create_block();
+        let go_on = self.b.create_block();
+        self.b.ins().brif(r, leave, &[], go_on, &[]);
+        self.b.switch_to_block(leave);
+        let v = self.iconst(next | EXIT_INTERPRET);
+        self.jump_leave(v);
+        self.ended = false;
+        self.b.switch_to_block(go_on);
+        // Only a0 changed; the rest is as written back.
+        self.dirty = RegSet::default();
+        if let Some(a0) = self.regs.x[10] {
+            let v = self.load_cpu(Cpu::x_offset(10));
+            self.b.def_var(a0, v);
         }
     }
 

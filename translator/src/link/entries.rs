@@ -27,6 +27,9 @@ fn hash(pc: u64) -> u32 {
     ((pc >> 1).wrapping_mul(HASH_MUL) >> 32) as u32
 }
 
+/// Bit 31 of the entry index (`lift::INTERNAL_ENTRY`) in `probe`'s result.
+const INTERNAL_BIT: i64 = crate::lift::INTERNAL_ENTRY as i64;
+
 /// Bytes per slot.
 const SLOT: usize = 16;
 
@@ -171,8 +174,15 @@ pub fn call_pc(finder: u32, entry_type: u32, first_slot: u32) -> Function {
         I::LocalGet(0),
         I::Call(finder),
         I::LocalTee(1),
+        // Missing, or internal (bit 31 of the entry index).
+        I::I64Const(INTERNAL_BIT),
+        I::I64And,
+        I::I64Const(0),
+        I::I64Ne,
+        I::LocalGet(1),
         I::I64Const(0),
         I::I64LtS,
+        I::I32Or,
         I::If(BlockType::Empty),
         I::LocalGet(0),
         I::Return,
@@ -199,14 +209,20 @@ pub fn call_pc(finder: u32, entry_type: u32, first_slot: u32) -> Function {
 }
 
 /// `lookup(pc: i64) -> i32`: whether `probe` (function `probe_index`)
-/// finds `pc`.
+/// finds `pc` as an entry others may enter.
 pub fn lookup(probe_index: u32) -> Function {
-    let mut f = Function::new([]);
+    let mut f = Function::new([(1, ValType::I64)]);
     for i in [
         I::LocalGet(0),
         I::Call(probe_index),
+        I::LocalTee(1),
         I::I64Const(0),
         I::I64GeS,
+        I::LocalGet(1),
+        I::I64Const(INTERNAL_BIT),
+        I::I64And,
+        I::I64Eqz,
+        I::I32And,
         I::End,
     ] {
         f.instruction(&i);

@@ -52,8 +52,6 @@ pub struct LinkInput<'a> {
     pub functions: &'a [Function],
 }
 
-/// Name of the runtime's floating-point routine for translated code.
-const FP_EXPORT: &str = "c2w_fp";
 
 /// Where things are in the linked module's function index space, decided by
 /// the runtime alone.
@@ -65,9 +63,10 @@ pub struct Plan {
     pub probe: u32,
     pub find: u32,
     pub call_pc: u32,
-    /// Index of the runtime's floating-point routine (`c2w_fp`), if the
-    /// runtime exports it.
-    pub fp: Option<u32>,
+    /// Indices of the runtime's routines for translated code, by
+    /// [`Helper`](crate::lift::Helper) (`None` for the generated ones, or if
+    /// the runtime does not export it).
+    pub routines: [Option<u32>; 4],
 }
 
 impl Plan {
@@ -85,7 +84,7 @@ impl Plan {
             NS_HELPER => match Helper::ALL.get(index as usize)? {
                 Helper::Find => Some(self.find),
                 Helper::CallPc => Some(self.call_pc),
-                Helper::Fp => self.fp,
+                &routine => self.routines[routine as usize],
             },
             _ => None,
         }
@@ -263,8 +262,14 @@ pub fn link(input: &LinkInput) -> Result<Vec<u8>> {
         entry_type: runtime.types.len() as u32,
         first_slot,
     };
-    if !input.functions.is_empty() && context.plan.fp.is_none() {
-        bail!("the runtime does not export {FP_EXPORT}, which translated code calls");
+    if !input.functions.is_empty() {
+        for helper in crate::lift::Helper::ALL {
+            if let Some(name) = helper.export_name() {
+                if context.plan.routines[helper as usize].is_none() {
+                    bail!("the runtime does not export {name}, which translated code calls");
+                }
+            }
+        }
     }
     let mut linker = Linker::new(&runtime, &context, input)?;
 
@@ -291,8 +296,8 @@ struct Runtime<'a> {
     memories: u32,
     /// Initial size of table 0, if there is one.
     table_size: Option<u64>,
-    /// Function index of the `c2w_fp` export.
-    fp_export: Option<u32>,
+    /// Function exports, by name.
+    exports: Vec<(&'a str, u32)>,
 }
 
 struct ImportedFunction<'a> {
@@ -345,8 +350,8 @@ impl<'a> Runtime<'a> {
                 Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export?;
-                        if export.name == FP_EXPORT && export.kind == wasmparser::ExternalKind::Func {
-                            runtime.fp_export = Some(export.index);
+                        if export.kind == wasmparser::ExternalKind::Func {
+                            runtime.exports.push((export.name, export.index));
                         }
                     }
                 }
@@ -379,7 +384,9 @@ impl<'a> Runtime<'a> {
             find: probe + 1,
             call_pc: probe + 2,
             // Exports name functions in the runtime's own numbering.
-            fp: self.fp_export.and_then(|old| {
+            routines: crate::lift::Helper::ALL.map(|helper| {
+                let name = helper.export_name()?;
+                let &(_, old) = self.exports.iter().find(|(n, _)| *n == name)?;
                 let old = old.checked_sub(self.imports.len() as u32)?;
                 Some(kept + old)
             }),

@@ -16,7 +16,8 @@ use rayon::prelude::*;
 
 use crate::clif2wasm;
 use crate::discover::{self, Discovery, Function};
-use crate::lift::{self, LiftError, Program, MAX_INSTRUCTIONS};
+use crate::lift::entries::Entries;
+use crate::lift::{self, LiftError, Program, INTERNAL_ENTRY, MAX_INSTRUCTIONS};
 use crate::link::{entries, Plan};
 
 /// How to translate.
@@ -121,6 +122,7 @@ pub fn translate(elf: &[u8], plan: &Plan, options: Options) -> Result<Translatio
 /// A function chosen for translation.
 struct Chosen<'a> {
     func: &'a Function,
+    entries: Entries,
     instructions: usize,
 }
 
@@ -135,7 +137,11 @@ fn choose<'a>(discovery: &'a Discovery) -> Vec<Chosen<'a>> {
                 .iter()
                 .map(|b| count_instructions(&discovery.code, b.start, b.end))
                 .sum();
-            (instructions <= MAX_INSTRUCTIONS).then_some(Chosen { func, instructions })
+            (instructions <= MAX_INSTRUCTIONS).then(|| Chosen {
+                func,
+                entries: lift::entries::classify(&discovery.code, func),
+                instructions,
+            })
         })
         .collect()
 }
@@ -159,17 +165,21 @@ fn translated_range(chosen: &[Chosen]) -> Option<(u64, u64)> {
     Some((start, end))
 }
 
-/// Every entry of the chosen functions: pc -> (ordinal, entry index). A pc
-/// that several functions list (shared code) belongs to the function that
-/// starts there, else to the first.
+/// Every entry of the chosen functions: pc -> (ordinal, entry index, with
+/// `INTERNAL_ENTRY` for internal ones). A pc that several functions list
+/// (shared code) belongs to the function that starts there, else to the
+/// first that may be entered there from outside, else to the first.
 fn entry_map(chosen: &[Chosen]) -> HashMap<u64, (u32, u32)> {
     let mut map: HashMap<u64, (u32, u32)> = HashMap::new();
     for (ordinal, c) in chosen.iter().enumerate() {
-        for (entry, &pc) in c.func.entries.iter().enumerate() {
-            let mine = (ordinal as u32, entry as u32);
+        let externals = c.entries.external.len();
+        for (entry, pc) in c.entries.all().enumerate() {
+            let flag = if entry < externals { 0 } else { INTERNAL_ENTRY };
+            let mine = (ordinal as u32, entry as u32 | flag);
             map.entry(pc)
                 .and_modify(|owner| {
-                    if pc == c.func.start {
+                    let internal = owner.1 & INTERNAL_ENTRY != 0;
+                    if pc == c.func.start || (internal && flag == 0) {
                         *owner = mine;
                     }
                 })
@@ -209,7 +219,8 @@ fn compile(
     chosen: &Chosen,
 ) -> Result<wasm_encoder::Function> {
     let start = chosen.func.start;
-    let clif = lift::lift(program, index, chosen.func).map_err(|e: LiftError| anyhow!(e))?;
+    let clif = lift::lift(program, index, chosen.func, &chosen.entries)
+        .map_err(|e: LiftError| anyhow!(e))?;
     let clif = optimize(clif, flags)
         .map_err(|e| anyhow!("optimizing the function at {start:#x}: {e}"))?;
     clif2wasm::emit(&clif, &Names(plan))

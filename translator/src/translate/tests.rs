@@ -32,7 +32,7 @@ fn busybox_lifts_and_verifies() {
         .par_iter()
         .enumerate()
         .filter_map(|(index, c)| {
-            let clif = match lift::lift(&program, index as u32, c.func) {
+            let clif = match lift::lift(&program, index as u32, c.func, &c.entries) {
                 Ok(clif) => clif,
                 Err(e) => return Some(e.to_string()),
             };
@@ -62,12 +62,15 @@ fn histogram() {
     let mut hist: std::collections::BTreeMap<String, usize> = Default::default();
     let (mut params, mut args) = (0, 0);
     let mut sizes = Vec::new();
+    let (mut irreducible, mut irreducible_bytes) = (0, 0);
+    let mut small = Vec::new();
     let mut buckets: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
     for (index, c) in chosen.iter().enumerate() {
-        let clif = optimize(lift::lift(&program, index as u32, c.func).unwrap(), &flags).unwrap();
+        let clif = optimize(lift::lift(&program, index as u32, c.func, &c.entries).unwrap(), &flags).unwrap();
         let plan = crate::link::Plan::new(crate::runtime::RUNTIME_WASM).unwrap();
         let body = clif2wasm::emit(&clif, &Names(&plan)).unwrap();
         sizes.push((body.byte_len(), c.func.start, c.instructions, c.func.entries.len(), clif.dfg.num_values()));
+        if !clif2wasm::is_reducible(&clif) { irreducible += 1; irreducible_bytes += body.byte_len(); small.push((body.byte_len(), c.func.start, c.entries.external.len(), c.entries.internal.len())); }
         for block in clif.layout.blocks() {
             params += clif.dfg.block_params(block).len();
             for inst in clif.layout.block_insts(block) {
@@ -96,6 +99,9 @@ fn histogram() {
     for s in sizes.iter().take(15) { eprintln!("  {s:?}"); }
     let top: usize = sizes.iter().take(50).map(|s| s.0).sum();
     eprintln!("top 50: {top}");
+    eprintln!("irreducible: {irreducible} functions, {irreducible_bytes} bytes");
+    small.sort();
+    eprintln!("smallest irreducible: {:?}", &small[..small.len().min(8)]);
     for (n, (blocks, a)) in &buckets { eprintln!("params {n:>3}: {blocks:>6} blocks, {a:>7} args"); }
     for (op, n) in v.iter().take(25) { eprintln!("{op:>16} {n}"); }
 }
