@@ -5,12 +5,14 @@
 //! this module turns the optimized function into the body of a Wasm function
 //! (encoded with `wasm-encoder`). No machine code is ever generated.
 //!
-//! The work is split in four parts:
+//! The work is split in five parts:
 //! - [`analysis`]: which values get a Wasm local and which ones are emitted
 //!   inline, left on the Wasm operand stack for their only user;
+//! - [`reduce`]: irreducible CFGs made reducible by a dispatch header per
+//!   multi-entry loop, so that the rest of the function stays structured;
 //! - [`structure`]: structured control flow from the CFG (Ramsey's "Beyond
-//!   Relooper" for reducible graphs, a dispatch loop otherwise), including the
-//!   parallel moves that pass block arguments;
+//!   Relooper" for reducible graphs, a whole-function dispatch loop as the
+//!   last resort), including the parallel moves that pass block arguments;
 //! - [`lower`]: the Wasm sequence of each CLIF instruction;
 //! - [`code`]: the instruction buffer and the local allocator, which numbers
 //!   locals grouped by type once the body is complete.
@@ -18,6 +20,7 @@
 mod analysis;
 mod code;
 mod lower;
+mod reduce;
 mod structure;
 #[cfg(test)]
 mod tests;
@@ -85,6 +88,17 @@ fn emit_with(
     env: &dyn Env,
     inline: bool,
 ) -> Result<wasm_encoder::Function, Error> {
+    emit_structured(func, env, inline, || structured(func))
+}
+
+/// [`emit_with`], with the structuring chosen by `how` (the tests also force
+/// the last-resort dispatch loop).
+fn emit_structured(
+    func: &Function,
+    env: &dyn Env,
+    inline: bool,
+    how: impl FnOnce() -> Structured,
+) -> Result<wasm_encoder::Function, Error> {
     let (params, _) = wasm_signature(&func.signature)?;
     let Some(entry) = func.layout.entry_block() else {
         // A function without blocks has no behaviour to translate.
@@ -93,7 +107,14 @@ fn emit_with(
         body.instruction(&wasm_encoder::Instruction::End);
         return Ok(body);
     };
-    let cfg = structure::Cfg::new(func);
+    let reduced;
+    let (func, cfg) = match how() {
+        Structured::Reducible(cfg) | Structured::Dispatch(cfg) => (func, cfg),
+        Structured::Reduced(f, cfg) => {
+            reduced = f;
+            (&reduced, cfg)
+        }
+    };
     let plan = analysis::Plan::new(func, &cfg.blocks, inline);
     let mut em = lower::Emitter::new(func, env, &plan, &params, entry)?;
     structure::emit_body(&mut em, &cfg)?;
@@ -119,8 +140,42 @@ fn unsupported(func: &Function, inst: Inst, what: impl Into<String>) -> Error {
     }
 }
 
-/// Whether `func`'s control flow is reducible (then it is emitted as nested
-/// blocks and loops; otherwise through a dispatch loop).
+/// Whether `func`'s control flow is reducible as given (then it is emitted as
+/// nested blocks and loops directly; otherwise its multi-entry loops get
+/// dispatch headers first, see [`needs_dispatch_loop`]).
 pub fn is_reducible(func: &Function) -> bool {
     structure::Cfg::new(func).reducible
+}
+
+/// Whether `func` is emitted through the last-resort dispatch loop around
+/// the whole function (its CFG could not be made reducible).
+pub fn needs_dispatch_loop(func: &Function) -> bool {
+    matches!(structured(func), Structured::Dispatch(_))
+}
+
+/// How a function's control flow is structured.
+enum Structured {
+    /// The CFG is reducible as given.
+    Reducible(structure::Cfg),
+    /// The CFG is irreducible, this rewrite of the function is not.
+    Reduced(Function, structure::Cfg),
+    /// The CFG is irreducible and stays so: whole-function dispatch loop.
+    Dispatch(structure::Cfg),
+}
+
+/// The structuring of `func`: as given if reducible, else the rewrite of
+/// [`reduce`] if that makes it reducible (checked here, so that a rewrite
+/// falling short can never produce invalid code), else the last resort.
+fn structured(func: &Function) -> Structured {
+    let cfg = structure::Cfg::new(func);
+    if cfg.reducible {
+        return Structured::Reducible(cfg);
+    }
+    if let Some(reduced) = reduce::make_reducible(func) {
+        let reduced_cfg = structure::Cfg::new(&reduced);
+        if reduced_cfg.reducible {
+            return Structured::Reduced(reduced, reduced_cfg);
+        }
+    }
+    Structured::Dispatch(cfg)
 }

@@ -11,12 +11,13 @@
 //! targets a block with a single in-edge, whose code is emitted right there.
 //!
 //! Irreducible CFGs (a retreating edge whose target does not dominate its
-//! source) use a fallback that always works: one `loop` around a `br_table`
-//! over a "next block" local; every edge sets the local and continues.
-//! Caveat: the fallback covers the whole function, and engines pay for it:
-//! wasmtime's compile time grows with blocks x locals across the dispatch
-//! loop (about 30 s for 3,000 blocks). Lifted code should stay reducible, or
-//! the fallback should be narrowed to the irreducible region.
+//! source) are first rewritten by [`super::reduce`], which gives each
+//! multi-entry loop a dispatch header of its own. If that fails, the last
+//! resort always works: one `loop` around a `br_table` over a "next block"
+//! local; every edge sets the local and continues. Caveat: that fallback
+//! covers the whole function, and engines pay for it: wasmtime's compile
+//! time grows with blocks x locals across the dispatch loop (about 30 s for
+//! 3,000 blocks).
 //!
 //! Emission is driven by an explicit task stack rather than recursion, as
 //! dominator trees of lifted code can be thousands of blocks deep.

@@ -63,6 +63,7 @@ fn histogram() {
     let (mut params, mut args) = (0, 0);
     let mut sizes = Vec::new();
     let (mut irreducible, mut irreducible_bytes) = (0, 0);
+    let mut whole_dispatch = 0;
     let mut small = Vec::new();
     let mut buckets: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
     for (index, c) in chosen.iter().enumerate() {
@@ -70,6 +71,7 @@ fn histogram() {
         let plan = crate::link::Plan::new(crate::runtime::RUNTIME_WASM).unwrap();
         let body = clif2wasm::emit(&clif, &Names(&plan)).unwrap();
         sizes.push((body.byte_len(), c.func.start, c.instructions, c.func.entries.len(), clif.dfg.num_values()));
+        if clif2wasm::needs_dispatch_loop(&clif) { whole_dispatch += 1; }
         if !clif2wasm::is_reducible(&clif) { irreducible += 1; irreducible_bytes += body.byte_len(); small.push((body.byte_len(), c.func.start, c.entries.external.len(), c.entries.internal.len())); }
         for block in clif.layout.blocks() {
             params += clif.dfg.block_params(block).len();
@@ -100,6 +102,7 @@ fn histogram() {
     let top: usize = sizes.iter().take(50).map(|s| s.0).sum();
     eprintln!("top 50: {top}");
     eprintln!("irreducible: {irreducible} functions, {irreducible_bytes} bytes");
+    eprintln!("whole-function dispatch loop (last resort): {whole_dispatch} functions");
     small.sort();
     eprintln!("smallest irreducible: {:?}", &small[..small.len().min(8)]);
     for (n, (blocks, a)) in &buckets { eprintln!("params {n:>3}: {blocks:>6} blocks, {a:>7} args"); }

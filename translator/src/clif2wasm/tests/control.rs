@@ -446,10 +446,11 @@ fn thousands_of_blocks() {
             let took = start.elapsed();
             assert!(took < Duration::from_millis(500), "emit took {took:?}");
         }
-        // Running needs wasmtime to compile the module: the dispatch loop of
-        // an irreducible function costs it time quadratic in the number of
-        // blocks (see the caveats in the structure module), so the
-        // irreducible variant runs on a shorter chain.
+        // Running needs wasmtime to compile the module: `check` also runs an
+        // irreducible function through the whole-function dispatch loop,
+        // which costs it time quadratic in the number of blocks (see the
+        // caveats in the structure module), so the irreducible variant runs
+        // on a shorter chain.
         let n = if irreducible { 300 } else { n };
         let func = chain(n, irreducible);
         let cases: Vec<_> = [0u32, 1, 2, 7, 12345, u32::MAX]

@@ -5,10 +5,12 @@
 //! computed in Rust.
 
 mod control;
+mod irreducible;
 mod ops;
 mod random;
 
-use super::{emit_with, wasm_signature, Env, Error};
+use super::structure::Cfg;
+use super::{emit_structured, emit_with, wasm_signature, Env, Error, Structured};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     types, AbiParam, ExtFuncData, ExternalName, FuncRef, Function, Signature, Type,
@@ -164,8 +166,21 @@ pub fn module(sig: &Signature, body: &wasm_encoder::Function) -> Vec<u8> {
 
 /// Emits `func` (already prepared) and validates the module around it.
 pub fn emit_module(func: &Function, inline: bool) -> Result<Vec<u8>, Error> {
-    let body = emit_with(func, &TestEnv, inline)?;
-    let bytes = module(&func.signature, &body);
+    validated_module(func, &emit_with(func, &TestEnv, inline)?)
+}
+
+/// [`emit_module`] through the last-resort dispatch loop around the whole
+/// function, whatever the CFG.
+pub fn emit_module_dispatch(func: &Function) -> Result<Vec<u8>, Error> {
+    let body = emit_structured(func, &TestEnv, true, || {
+        Structured::Dispatch(Cfg::new(func))
+    })?;
+    validated_module(func, &body)
+}
+
+/// The module around `body` (emitted from `func`), validated.
+fn validated_module(func: &Function, body: &wasm_encoder::Function) -> Result<Vec<u8>, Error> {
+    let bytes = module(&func.signature, body);
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::WASM2);
     if let Err(e) = validator.validate_all(&bytes) {
         panic!("invalid Wasm: {e}\nfor CLIF:\n{}", func.display());
@@ -248,7 +263,8 @@ pub fn same(ty: Type, got: u64, want: u64) -> bool {
 pub const MODES: [(bool, bool); 4] = [(true, true), (true, false), (false, true), (false, false)];
 
 /// Checks `func` on each case (raw argument bits -> raw result bits, or
-/// `None` for a trap) in all [`MODES`].
+/// `None` for a trap) in all [`MODES`]; an irreducible function also through
+/// the last-resort dispatch loop (optimized, inline values).
 pub fn check(func: &Function, cases: &[(Vec<u64>, Option<Vec<u64>>)]) {
     let params: Vec<Type> = func.signature.params.iter().map(|p| p.value_type).collect();
     let returns: Vec<Type> = func
@@ -257,10 +273,26 @@ pub fn check(func: &Function, cases: &[(Vec<u64>, Option<Vec<u64>>)]) {
         .iter()
         .map(|p| p.value_type)
         .collect();
-    for (optimize, inline) in MODES {
+    let irreducible = !Cfg::new(&prepare(func, true)).reducible;
+    // The last resort is never needed for the CLIF the tests build.
+    for optimize in [true, false] {
         let prepared = prepare(func, optimize);
-        let bytes = emit_module(&prepared, inline)
-            .unwrap_or_else(|e| panic!("emit failed: {e}\n{}", prepared.display()));
+        assert!(
+            !super::needs_dispatch_loop(&prepared),
+            "not made reducible:\n{}",
+            prepared.display()
+        );
+    }
+    let dispatch = irreducible.then_some((true, true, true));
+    let modes = MODES.iter().map(|&(o, i)| (o, i, false)).chain(dispatch);
+    for (optimize, inline, whole_dispatch) in modes {
+        let prepared = prepare(func, optimize);
+        let bytes = if whole_dispatch {
+            emit_module_dispatch(&prepared)
+        } else {
+            emit_module(&prepared, inline)
+        }
+        .unwrap_or_else(|e| panic!("emit failed: {e}\n{}", prepared.display()));
         let mut inst = Instance1::new(&bytes);
         for (args, want) in cases {
             let vals: Vec<Val> = params
@@ -279,7 +311,8 @@ pub fn check(func: &Function, cases: &[(Vec<u64>, Option<Vec<u64>>)]) {
             };
             assert!(
                 ok,
-                "args {args:x?}: got {:x?}, want {want:x?} (optimize {optimize}, inline {inline})\n{}",
+                "args {args:x?}: got {:x?}, want {want:x?} (optimize {optimize}, inline {inline}, \
+                 whole-function dispatch {whole_dispatch})\n{}",
                 got.map(|g| g.iter().map(from_val).collect::<Vec<_>>()),
                 prepared.display()
             );

@@ -492,9 +492,13 @@ fn interpret(prog: &[Blk], args: &[u64], memory: &mut [u8]) -> Option<Vec<u64>> 
 #[test]
 fn random_programs() {
     let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut irreducible = 0;
     for round in 0..400 {
         let prog = generate(&mut rng);
         let func = build_program(&prog);
+        if !super::super::is_reducible(&prepare(&func, false)) {
+            irreducible += 1;
+        }
         // The cases run in order on one instance per mode: memory persists
         // from one call to the next, in the interpreter too.
         let mut memory = vec![0u8; 4 * 65536];
@@ -512,4 +516,8 @@ fn random_programs() {
             panic!("random program {round} failed: {prog:#?}");
         }
     }
+    // Guarded backward edges into blocks that do not dominate their source
+    // make irreducible CFGs: `check` runs those through the dispatch headers
+    // and through the whole-function dispatch loop.
+    assert!(irreducible >= 20, "only {irreducible} irreducible programs");
 }
