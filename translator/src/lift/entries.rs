@@ -84,7 +84,12 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
     let in_loop = loops(func.start, &starts, &edges);
     let mut external = vec![func.start];
     for &pc in &func.entries {
-        if pc != func.start && !in_loop.members.contains(&pc) {
+        // Return sites and system-call continuations are where the
+        // dispatcher goes on after the Wasm stack unwound; entering a loop
+        // there costs that loop a dispatch header (see clif2wasm), but
+        // without it the interpreter would run the rest of the loop.
+        let resumes = continuations.contains(&pc);
+        if pc != func.start && (resumes || !in_loop.members.contains(&pc)) {
             external.push(pc);
         }
     }
