@@ -170,7 +170,8 @@ impl<H: Host> Dispatcher<H> {
                 self.interp.flush();
                 let links = self.links;
                 // SAFETY: see `run`.
-                self.translated.code_changed(range.start, range.end, unsafe { &mut *links });
+                self.translated
+                    .code_changed(range.start, range.end, unsafe { &mut *links });
                 Served::CodeChanged
             }
             None => Served::Continue,
@@ -228,8 +229,11 @@ impl<H: Host> Dispatcher<H> {
         let before = cpu.instret;
         let translated = &self.translated;
         let mut is_entry = |pc| translated.is_entry(pc);
-        let entries: Option<&mut dyn FnMut(u64) -> bool> =
-            if translated.enabled() { Some(&mut is_entry) } else { None };
+        let entries: Option<&mut dyn FnMut(u64) -> bool> = if translated.enabled() {
+            Some(&mut is_entry)
+        } else {
+            None
+        };
         let kernel = &mut self.kernel;
         let mut clock = || kernel.host_mut().clock_time(Clock::Monotonic).unwrap_or(0);
         let exit = self.interp.run(cpu, mem, &mut clock, entries);

@@ -149,7 +149,6 @@ impl Translated {
         // SAFETY: the linker defines `lookup` for every module.
         self.enabled && unsafe { linked::lookup(pc) } != 0
     }
-
 }
 
 /// How translated code's system calls are served while it runs.

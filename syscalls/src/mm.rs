@@ -385,7 +385,10 @@ mod tests {
         assert!(m.take_code_changed().is_some());
         assert!(m.take_code_changed().is_none());
         m.unmap(a + 0x1000, 0x1000);
-        assert!(m.take_code_changed().is_none(), "that page was never executable");
+        assert!(
+            m.take_code_changed().is_none(),
+            "that page was never executable"
+        );
         m.unmap(a, 0x1000);
         assert!(m.take_code_changed().is_some());
     }

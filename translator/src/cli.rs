@@ -90,6 +90,14 @@ fn parse_env(value: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_compiler(name: &str) -> Result<c2w_aot::Compiler, String> {
+    match name {
+        "cranelift" => Ok(c2w_aot::Compiler::Cranelift),
+        "winch" => Ok(c2w_aot::Compiler::Winch),
+        other => Err(format!("unknown compiler {other:?} (cranelift or winch)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,13 +141,5 @@ mod tests {
         assert_eq!(args.cmd, ["x", "-y"]);
         assert_eq!(args.env, ["A=1"]);
         assert!(args.interp_only);
-    }
-}
-
-fn parse_compiler(name: &str) -> Result<c2w_aot::Compiler, String> {
-    match name {
-        "cranelift" => Ok(c2w_aot::Compiler::Cranelift),
-        "winch" => Ok(c2w_aot::Compiler::Winch),
-        other => Err(format!("unknown compiler {other:?} (cranelift or winch)")),
     }
 }

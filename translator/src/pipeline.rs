@@ -123,9 +123,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             threads: opts.threads,
             progress: opts.progress,
         };
-        Some(translate::translate(image.data(entry), &plan, options).with_context(|| {
-            format!("translating {}", image.entrypoint)
-        })?)
+        Some(
+            translate::translate(image.data(entry), &plan, options)
+                .with_context(|| format!("translating {}", image.entrypoint))?,
+        )
     };
     let mut manifest = manifest::build(&image, arch, &settings)?;
     // The entry table is the segment after the files.

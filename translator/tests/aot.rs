@@ -32,7 +32,10 @@ fn run_with(module: &Path, compiler: Compiler, env: &[(&str, &str)]) -> RunOutpu
     run(&RunOptions {
         module: module.into(),
         args: vec!["wasm".into(), "world".into()],
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         stdin: Stdin::Bytes(Vec::new()),
         capture: true,
         compiler,
@@ -58,7 +61,11 @@ fn translated_hello_on_both_compilers_with_stats() {
     let expected = "hello, wasm\nhello, world\n";
     for compiler in [Compiler::Cranelift, Compiler::Winch] {
         let output = run_with(&module, compiler, &[]);
-        assert_eq!(String::from_utf8_lossy(&output.stdout), expected, "{compiler:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{compiler:?}"
+        );
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{compiler:?}");
         assert_eq!(output.status, 2, "{compiler:?}");
     }
@@ -74,7 +81,10 @@ fn translated_hello_on_both_compilers_with_stats() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no translated share in {stderr}"));
     assert!(share > 90.0, "{stderr}");
-    for counter in ["dispatcher entries into translated code", "indirect-branch lookups"] {
+    for counter in [
+        "dispatcher entries into translated code",
+        "indirect-branch lookups",
+    ] {
         assert!(stderr.contains(counter), "{stderr}");
     }
 }
@@ -105,7 +115,10 @@ fn translated_hello_under_the_wasmtime_cli() {
             .args(["wasm", "world"])
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&output.stdout), "hello, wasm\nhello, world\n");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "hello, wasm\nhello, world\n"
+        );
         assert_eq!(output.status.code(), Some(2), "{compiler}: {output:?}");
     }
 }

@@ -264,7 +264,9 @@ fn busybox_module() {
     // Translated ahead of time: the entry table follows the files.
     let stats = report.translation.expect("translated by default");
     assert!(stats.translated > 3000, "{stats:?}");
-    let translation = manifest.translation.expect("the manifest describes the translation");
+    let translation = manifest
+        .translation
+        .expect("the manifest describes the translation");
     assert_eq!(translation.table_segment, 2);
     assert_eq!(segments[2].len(), translation.slots as usize * 16);
     assert!(translation.ranges.iter().all(|&(lo, hi)| lo < hi));
@@ -282,13 +284,19 @@ fn busybox_module() {
         ..options(Path::new(BUSYBOX), &two)
     })
     .unwrap();
-    let (one_stats, two_stats) = (one_report.translation.unwrap(), two_report.translation.unwrap());
+    let (one_stats, two_stats) = (
+        one_report.translation.unwrap(),
+        two_report.translation.unwrap(),
+    );
     assert_eq!((one_stats.threads, two_stats.threads), (1, 2));
     eprintln!(
         "BusyBox translated in {:.2?} on 1 thread, {:.2?} on 2",
         one_stats.elapsed, two_stats.elapsed
     );
-    assert!(fs::read(&one).unwrap() == fs::read(&two).unwrap(), "1 and 2 threads differ");
+    assert!(
+        fs::read(&one).unwrap() == fs::read(&two).unwrap(),
+        "1 and 2 threads differ"
+    );
 
     // Without translation: no entry table, no translated functions.
     let interp = dir.path().join("interp.wasm");

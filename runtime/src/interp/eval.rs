@@ -4,9 +4,9 @@ use c2w_isa::{
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 
-use super::Cpu;
 use super::fp;
 use super::mem::GuestMem;
+use super::Cpu;
 
 /// Why the current instruction stops the run (beyond continuing at
 /// [`Eval::next_pc`]).

@@ -137,7 +137,10 @@ fn mprotect_madvise_and_code_changes() {
     );
     assert!(g.k.take_code_changed().is_none(), "no code involved");
     assert_eq!(g.sys(Sys::Munmap, [a, 0x1000]), 0);
-    assert!(g.k.take_code_changed().is_some(), "executable pages unmapped");
+    assert!(
+        g.k.take_code_changed().is_some(),
+        "executable pages unmapped"
+    );
     assert_eq!(
         g.sys(Sys::Mprotect, [a, 0x2000, RW]),
         err(Errno::ENOMEM),

@@ -112,7 +112,7 @@ fn emit_structured(
         Structured::Reducible(cfg) | Structured::Dispatch(cfg) => (func, cfg),
         Structured::Reduced(f, cfg) => {
             reduced = f;
-            (&reduced, cfg)
+            (&*reduced, cfg)
         }
     };
     let plan = analysis::Plan::new(func, &cfg.blocks, inline);
@@ -158,7 +158,7 @@ enum Structured {
     /// The CFG is reducible as given.
     Reducible(structure::Cfg),
     /// The CFG is irreducible, this rewrite of the function is not.
-    Reduced(Function, structure::Cfg),
+    Reduced(Box<Function>, structure::Cfg),
     /// The CFG is irreducible and stays so: whole-function dispatch loop.
     Dispatch(structure::Cfg),
 }
@@ -174,7 +174,7 @@ fn structured(func: &Function) -> Structured {
     if let Some(reduced) = reduce::make_reducible(func) {
         let reduced_cfg = structure::Cfg::new(&reduced);
         if reduced_cfg.reducible {
-            return Structured::Reduced(reduced, reduced_cfg);
+            return Structured::Reduced(Box::new(reduced), reduced_cfg);
         }
     }
     Structured::Dispatch(cfg)

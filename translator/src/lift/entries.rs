@@ -58,7 +58,12 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
             continue;
         }
         let t = direct_targets(&last, pc);
-        succ.extend(t.target.iter().chain(&t.fallthrough).filter(|to| starts.contains(to)));
+        succ.extend(
+            t.target
+                .iter()
+                .chain(&t.fallthrough)
+                .filter(|to| starts.contains(to)),
+        );
         if let Some(next) = t.fallthrough {
             // The return site of a call, or the continuation of a system
             // call: entries of their own, not computed-jump targets.
@@ -99,7 +104,10 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
         }
     }
     external[1..].sort_unstable();
-    let internal = internal.into_iter().filter(|pc| !external.contains(pc)).collect();
+    let internal = internal
+        .into_iter()
+        .filter(|pc| !external.contains(pc))
+        .collect();
     Entries { external, internal }
 }
 
@@ -150,8 +158,8 @@ fn loops(first: u64, nodes: &BTreeSet<u64>, edges: &BTreeMap<u64, Vec<u64>>) -> 
                 if !nodes.contains(&to) {
                     continue;
                 }
-                if !index.contains_key(&to) {
-                    index.insert(to, next);
+                if let std::collections::btree_map::Entry::Vacant(slot) = index.entry(to) {
+                    slot.insert(next);
                     low.insert(to, next);
                     next += 1;
                     stack.push(to);

@@ -41,7 +41,10 @@ fn successors(last: &Inst, pc: u64, end: u64) -> (Vec<u64>, bool) {
     match (t.target, t.fallthrough) {
         // A system call (or `fence.i`): served in line.
         (None, Some(next)) => (vec![next], true),
-        (target, fallthrough) => (target.into_iter().chain(target.and(fallthrough)).collect(), false),
+        (target, fallthrough) => (
+            target.into_iter().chain(target.and(fallthrough)).collect(),
+            false,
+        ),
     }
 }
 
@@ -56,8 +59,11 @@ struct Summary {
     clean_out: bool,
 }
 
-/// The flow for blocks given as (start, end, instructions).
-pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
+/// A block as the lifter holds it: start, end and instructions.
+pub type GuestBlock = (u64, u64, Vec<(u64, Inst)>);
+
+/// The flow for `blocks`.
+pub fn analyze(blocks: &[GuestBlock]) -> Flow {
     let mut summaries = BTreeMap::new();
     for (start, end, insts) in blocks {
         let mut s = Summary {
@@ -80,10 +86,20 @@ pub fn analyze(blocks: &[(u64, u64, Vec<(u64, Inst)>)]) -> Flow {
     let inside = |pc: &u64| summaries.contains_key(pc);
     let edges: Vec<(u64, u64)> = summaries
         .iter()
-        .flat_map(|(&from, s)| s.successors.iter().filter(|to| inside(to)).map(move |&to| (from, to)))
+        .flat_map(|(&from, s)| {
+            s.successors
+                .iter()
+                .filter(|to| inside(to))
+                .map(move |&to| (from, to))
+        })
         .collect();
 
-    let empty = || starts.iter().map(|&s| (s, RegSet::default())).collect::<BTreeMap<_, _>>();
+    let empty = || {
+        starts
+            .iter()
+            .map(|&s| (s, RegSet::default()))
+            .collect::<BTreeMap<_, _>>()
+    };
     let mut dirty = empty();
     let mut needed = empty();
     loop {

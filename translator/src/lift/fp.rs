@@ -73,7 +73,7 @@ impl Clif<'_, '_> {
     }
 
     /// Register bits as a float of `fmt`.
-    fn to_float(&mut self, fmt: Fmt, v: Value) -> Value {
+    fn as_float(&mut self, fmt: Fmt, v: Value) -> Value {
         match fmt {
             Fmt::D => self.b.ins().bitcast(F64, MemFlagsData::new(), v),
             Fmt::S => {
@@ -85,7 +85,7 @@ impl Clif<'_, '_> {
 
     /// A float of `fmt` as register bits (single: zero-extended; the
     /// semantics NaN-box it).
-    fn from_float(&mut self, fmt: Fmt, v: Value) -> Value {
+    fn float_bits(&mut self, fmt: Fmt, v: Value) -> Value {
         match fmt {
             Fmt::D => self.b.ins().bitcast(I64, MemFlagsData::new(), v),
             Fmt::S => {
@@ -110,13 +110,13 @@ impl Clif<'_, '_> {
                 FpOp::FromInt(IntTy::U32) => self.b.ins().fcvt_from_uint(F64, low),
                 _ => self.b.ins().fcvt_from_sint(F64, low),
             };
-            let v = self.from_float(Fmt::D, f);
+            let v = self.float_bits(Fmt::D, f);
             let yes = self.b.ins().iconst(cranelift_codegen::ir::types::I8, 1);
             return (v, yes);
         }
-        let a = self.to_float(fmt, args[0]);
+        let a = self.as_float(fmt, args[0]);
         let b = match args.get(1) {
-            Some(&b) => self.to_float(fmt, b),
+            Some(&b) => self.as_float(fmt, b),
             None => a,
         };
         let ins = self.b.ins();
@@ -153,18 +153,18 @@ impl Clif<'_, '_> {
                 let ok = self.b.ins().band(normal, finite);
                 let ok = self.b.ins().band(ok, nearest);
                 let ok = self.b.ins().band(ok, inexact);
-                (self.from_float(fmt, r), ok)
+                (self.float_bits(fmt, r), ok)
             }
             Fast::Ordered => {
                 let ordered = ins.fcmp(FloatCC::Ordered, a, b);
                 let v = match op {
                     FpOp::Min => {
                         let r = self.b.ins().fmin(a, b);
-                        self.from_float(fmt, r)
+                        self.float_bits(fmt, r)
                     }
                     FpOp::Max => {
                         let r = self.b.ins().fmax(a, b);
-                        self.from_float(fmt, r)
+                        self.float_bits(fmt, r)
                     }
                     _ => {
                         let cc = match op {

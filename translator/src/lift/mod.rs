@@ -38,8 +38,7 @@ use c2w_isa::{
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 use c2w_syscalls::layout::{
-    Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR,
-    MMAP_MIN_ADDR,
+    Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR, MMAP_MIN_ADDR,
 };
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64, I8};
@@ -195,7 +194,8 @@ pub fn lift(
         });
     }
 
-    let mut clif = ir::Function::with_name_signature(UserFuncName::user(NS_TRANSLATED, index), signature());
+    let mut clif =
+        ir::Function::with_name_signature(UserFuncName::user(NS_TRANSLATED, index), signature());
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut clif, &mut fctx);
     let mut lifter = Clif::new(b, program, index, func, entries, used, frame_cost(count));
@@ -444,7 +444,10 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.switch_to_block(entry);
         let selector = self.b.block_params(entry)[0];
         let budget = self.load_fixed(self.links, LINKS_ADDR + u64::from(Links::BUDGET));
-        let short = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, budget, self.cost);
+        let short = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThan, budget, self.cost);
         let bail = self.b.create_block();
         let go = self.b.create_block();
         self.b.ins().brif(short, bail, &[], go, &[]);
@@ -481,7 +484,9 @@ impl<'a, 'f> Clif<'a, 'f> {
             })
             .collect();
         let default = self.b.func.dfg.block_call(invalid, &[]);
-        let jt = self.b.create_jump_table(JumpTableData::new(default, &targets));
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &targets));
         self.b.ins().br_table(selector, jt);
         if otherwise.is_none() {
             self.b.switch_to_block(invalid);
@@ -614,7 +619,10 @@ impl<'a, 'f> Clif<'a, 'f> {
     fn guest_address(&mut self, w: Width, addr: Value) -> Value {
         let off = self.b.ins().iadd_imm_s(addr, -(MMAP_MIN_ADDR as i64));
         let span = GUEST_LIMIT - MMAP_MIN_ADDR - u64::from(w.bytes());
-        let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, off, span as i64);
+        let bad = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThan, off, span as i64);
         // A conditional trap keeps the block whole (a branch to a fault
         // path per access would double the function's blocks and values).
         self.b.ins().trapnz(bad, TRAP_FAULT);
@@ -639,7 +647,24 @@ impl<'a, 'f> Clif<'a, 'f> {
         self.b.switch_to_block(ok);
     }
 
-    fn to_i64(&mut self, c: Value) -> Value {
+    /// A register's variable (registers the function never uses read 0:
+    /// the semantics only ask for those they use).
+    fn read_reg(&mut self, var: Option<Variable>) -> Value {
+        match var {
+            Some(v) => self.b.use_var(v),
+            None => self.iconst(0),
+        }
+    }
+
+    /// Sets a register's variable and marks it dirty (`bit` in [`RegSet`]).
+    fn write_reg(&mut self, var: Option<Variable>, bit: u32, v: Value) {
+        if let Some(var) = var {
+            self.b.def_var(var, v);
+            self.dirty.insert(bit);
+        }
+    }
+
+    fn widen(&mut self, c: Value) -> Value {
         self.b.ins().uextend(I64, c)
     }
 }
@@ -663,31 +688,19 @@ impl Backend for Clif<'_, '_> {
     }
 
     fn xreg(&mut self, r: u8) -> Value {
-        match self.regs.x[usize::from(r & 31)] {
-            Some(v) => self.b.use_var(v),
-            None => self.iconst(0),
-        }
+        self.read_reg(self.regs.x[usize::from(r & 31)])
     }
 
     fn set_xreg(&mut self, r: u8, v: Value) {
-        if let Some(var) = self.regs.x[usize::from(r & 31)] {
-            self.b.def_var(var, v);
-            self.dirty.insert(RegSet::x(r));
-        }
+        self.write_reg(self.regs.x[usize::from(r & 31)], RegSet::x(r), v);
     }
 
     fn freg(&mut self, r: u8) -> Value {
-        match self.regs.f[usize::from(r & 31)] {
-            Some(v) => self.b.use_var(v),
-            None => self.iconst(0),
-        }
+        self.read_reg(self.regs.f[usize::from(r & 31)])
     }
 
     fn set_freg(&mut self, r: u8, v: Value) {
-        if let Some(var) = self.regs.f[usize::from(r & 31)] {
-            self.b.def_var(var, v);
-            self.dirty.insert(RegSet::f(r));
-        }
+        self.write_reg(self.regs.f[usize::from(r & 31)], RegSet::f(r), v);
     }
 
     fn state(&mut self, r: StateReg) -> Value {
@@ -696,10 +709,7 @@ impl Backend for Clif<'_, '_> {
             StateReg::Frm => self.regs.frm,
             StateReg::Reservation => self.regs.reservation,
         };
-        match var {
-            Some(v) => self.b.use_var(v),
-            None => self.iconst(0),
-        }
+        self.read_reg(var)
     }
 
     fn set_state(&mut self, r: StateReg, v: Value) {
@@ -712,10 +722,7 @@ impl Backend for Clif<'_, '_> {
             StateReg::Frm => (self.regs.frm, self.b.ins().band_imm_s(v, 7), RegSet::FRM),
             StateReg::Reservation => (self.regs.reservation, v, RegSet::RESERVATION),
         };
-        if let Some(var) = var {
-            self.b.def_var(var, v);
-            self.dirty.insert(bit);
-        }
+        self.write_reg(var, bit, v);
     }
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value) -> Value {
@@ -772,7 +779,7 @@ impl Backend for Clif<'_, '_> {
 
     fn cmp(&mut self, c: Cond, a: Value, b: Value) -> Value {
         let c = self.b.ins().icmp(int_cc(c), a, b);
-        self.to_i64(c)
+        self.widen(c)
     }
 
     fn select(&mut self, c: Value, a: Value, b: Value) -> Value {

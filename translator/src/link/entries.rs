@@ -238,7 +238,9 @@ mod tests {
     /// it first.
     #[test]
     fn table_finds_every_entry() {
-        let entries: Vec<_> = (0..1000u64).map(|i| (0x10000 + i * 6, i as u32 % 7, i as u32)).collect();
+        let entries: Vec<_> = (0..1000u64)
+            .map(|i| (0x10000 + i * 6, i as u32 % 7, i as u32))
+            .collect();
         let (bytes, slots) = table(&entries);
         assert!(slots as usize >= entries.len() * 2);
         let mask = slots as usize - 1;
@@ -249,8 +251,14 @@ mod tests {
                 let key = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
                 assert_ne!(key, 0, "{pc:#x} not found");
                 if key == pc {
-                    assert_eq!(u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()), function);
-                    assert_eq!(u32::from_le_bytes(bytes[at + 12..at + 16].try_into().unwrap()), entry);
+                    assert_eq!(
+                        u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()),
+                        function
+                    );
+                    assert_eq!(
+                        u32::from_le_bytes(bytes[at + 12..at + 16].try_into().unwrap()),
+                        entry
+                    );
                     break;
                 }
                 h += 1;

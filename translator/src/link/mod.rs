@@ -52,7 +52,6 @@ pub struct LinkInput<'a> {
     pub functions: &'a [Function],
 }
 
-
 /// Where things are in the linked module's function index space, decided by
 /// the runtime alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -625,8 +624,12 @@ impl Reencode for Linker<'_> {
         section: wasmparser::TypeSectionReader<'_>,
     ) -> Result<(), reencode::Error> {
         utils::parse_type_section(self, types, section)?;
-        types.ty().function([wasm_encoder::ValType::I32], [wasm_encoder::ValType::I64]);
-        types.ty().function([wasm_encoder::ValType::I64], [wasm_encoder::ValType::I64]);
+        types
+            .ty()
+            .function([wasm_encoder::ValType::I32], [wasm_encoder::ValType::I64]);
+        types
+            .ty()
+            .function([wasm_encoder::ValType::I64], [wasm_encoder::ValType::I64]);
         Ok(())
     }
 

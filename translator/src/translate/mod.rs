@@ -221,8 +221,8 @@ fn compile(
     let start = chosen.func.start;
     let clif = lift::lift(program, index, chosen.func, &chosen.entries)
         .map_err(|e: LiftError| anyhow!(e))?;
-    let clif = optimize(clif, flags)
-        .map_err(|e| anyhow!("optimizing the function at {start:#x}: {e}"))?;
+    let clif =
+        optimize(clif, flags).map_err(|e| anyhow!("optimizing the function at {start:#x}: {e}"))?;
     clif2wasm::emit(&clif, &Names(plan))
         .with_context(|| format!("emitting Wasm for the function at {start:#x}"))
 }
@@ -257,9 +257,9 @@ fn progress_bar(show: bool, len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "translating {bar:40} {pos}/{len} functions ({elapsed})",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("translating {bar:40} {pos}/{len} functions ({elapsed})")
+    {
         bar.set_style(style);
     }
     bar

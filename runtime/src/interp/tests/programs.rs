@@ -98,8 +98,12 @@ impl Machine {
 
     fn run(&mut self) -> Exit {
         let ns = self.ns;
-        self.interp
-            .run(&mut self.cpu, GuestMem::new(&mut self.mem), &mut || ns, None)
+        self.interp.run(
+            &mut self.cpu,
+            GuestMem::new(&mut self.mem),
+            &mut || ns,
+            None,
+        )
     }
 
     /// The address of the end of the program (`len` bytes long).

@@ -4,21 +4,8 @@
 use super::*;
 use crate::clif2wasm::structure::Cfg;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, TrapCode};
+use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, TrapCode};
 use std::time::{Duration, Instant};
-
-fn args(values: &[Value]) -> Vec<BlockArg> {
-    values.iter().map(|v| BlockArg::Value(*v)).collect()
-}
-
-fn block_with(b: &mut FunctionBuilder, params: &[Type]) -> (Block, Vec<Value>) {
-    let block = b.create_block();
-    let values = params
-        .iter()
-        .map(|t| b.append_block_param(block, *t))
-        .collect();
-    (block, values)
-}
 
 #[test]
 fn nested_loops() {

@@ -7,21 +7,8 @@ use super::*;
 use crate::clif2wasm::reduce::make_reducible;
 use crate::clif2wasm::structure::Cfg;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData};
+use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData};
 use std::time::Instant;
-
-fn args(values: &[Value]) -> Vec<BlockArg> {
-    values.iter().map(|v| BlockArg::Value(*v)).collect()
-}
-
-fn block_with(b: &mut FunctionBuilder, params: &[Type]) -> (Block, Vec<Value>) {
-    let block = b.create_block();
-    let values = params
-        .iter()
-        .map(|t| b.append_block_param(block, *t))
-        .collect();
-    (block, values)
-}
 
 /// The state update of block `i` in [`graph_function`].
 fn step(i: usize, x: u32) -> u32 {

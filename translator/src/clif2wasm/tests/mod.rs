@@ -379,3 +379,24 @@ impl Rng {
 pub fn wasm_types(tys: &[Type]) -> Vec<ValType> {
     wasm_signature(&signature(tys, &[])).unwrap().0
 }
+
+/// Block arguments of `values`.
+fn args(values: &[Value]) -> Vec<cranelift_codegen::ir::BlockArg> {
+    values
+        .iter()
+        .map(|v| cranelift_codegen::ir::BlockArg::Value(*v))
+        .collect()
+}
+
+/// A new block with parameters of `params`, and the parameters.
+fn block_with(
+    b: &mut FunctionBuilder,
+    params: &[Type],
+) -> (cranelift_codegen::ir::Block, Vec<Value>) {
+    let block = b.create_block();
+    let values = params
+        .iter()
+        .map(|t| b.append_block_param(block, *t))
+        .collect();
+    (block, values)
+}
