@@ -41,6 +41,8 @@ pub fn timeout(default: u64) -> Duration {
 /// What a finished process left.
 pub struct Finished {
     pub status: i32,
+    /// The signal that killed the process, if one did.
+    pub signal: Option<i32>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
 }
@@ -81,6 +83,7 @@ pub fn run_with_limit(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Resul
     };
     let _ = writer.join();
     Ok(Finished {
+        signal: std::os::unix::process::ExitStatusExt::signal(&status),
         status: shell_status(status),
         stdout: read_all(&mut out)?,
         stderr: read_all(&mut err)?,
