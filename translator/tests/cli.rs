@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use tempfile::TempDir;
@@ -250,8 +250,7 @@ fn missing_input() {
 #[test]
 fn bad_env_entry() {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let input = tiny_program(dir.path());
     build_fails(
         dir.path(),
         &input,
@@ -264,8 +263,7 @@ fn bad_env_entry() {
 #[test]
 fn unwritable_output() {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let input = tiny_program(dir.path());
     build_fails(
         dir.path(),
         &input,
@@ -292,8 +290,7 @@ fn unwritable_output() {
 fn read_only_output_folder() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let input = tiny_program(dir.path());
     let read_only = dir.path().join("ro");
     fs::create_dir(&read_only).unwrap();
     fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
@@ -389,8 +386,7 @@ fn run_missing_module() {
 #[test]
 fn build_then_run_cli() {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    let input = tiny_program(dir.path());
     let out = dir.path().join("prog.wasm");
     let output = c2w_aot(&["build", s(&input), "-o", s(&out), "--env", "A=1", "--", "x"]);
     assert!(
@@ -414,12 +410,7 @@ fn build_then_run_cli() {
 #[test]
 fn run_with_a_missing_directory() {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
-    let module = dir.path().join("prog.wasm");
-    assert!(c2w_aot(&["build", s(&input), "-o", s(&module)])
-        .status
-        .success());
+    let module = tiny_module(dir.path());
     let missing = dir.path().join("missing");
     let output = c2w_aot(&[
         "run",
@@ -441,12 +432,7 @@ fn run_with_a_missing_directory() {
 #[test]
 fn strace_from_our_environment_reaches_the_runtime() {
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("prog");
-    write_executable(&input, &tiny_elf(EM_RISCV, None));
-    let out = dir.path().join("prog.wasm");
-    assert!(c2w_aot(&["build", s(&input), "-o", s(&out)])
-        .status
-        .success());
+    let out = tiny_module(dir.path());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_c2w-aot"))
         .args(["run", s(&out)])
         .env("C2W_STRACE", "1")
@@ -459,4 +445,24 @@ fn strace_from_our_environment_reaches_the_runtime() {
         stderr.contains("42"),
         "the log shows the exit status: {stderr}"
     );
+}
+
+/// The tiny riscv64 program (`exit(42)`) as `dir/prog`.
+fn tiny_program(dir: &Path) -> PathBuf {
+    let input = dir.join("prog");
+    write_executable(&input, &tiny_elf(EM_RISCV, None));
+    input
+}
+
+/// [`tiny_program`] built into `dir/prog.wasm`.
+fn tiny_module(dir: &Path) -> PathBuf {
+    let input = tiny_program(dir);
+    let module = dir.join("prog.wasm");
+    let output = c2w_aot(&["build", s(&input), "-o", s(&module)]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    module
 }

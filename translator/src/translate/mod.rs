@@ -63,8 +63,7 @@ pub struct TranslationStats {
 pub fn translate(elf: &[u8], plan: &Plan, options: Options) -> Result<Translation> {
     let started = Instant::now();
     let discovery = discover::discover(elf)?;
-    let chosen = choose(&discovery);
-    let entries = entry_map(&chosen);
+    let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
         entries: &entries,
@@ -126,9 +125,10 @@ struct Chosen<'a> {
     instructions: usize,
 }
 
-/// The functions to translate: all but the very large ones.
-fn choose<'a>(discovery: &'a Discovery) -> Vec<Chosen<'a>> {
-    discovery
+/// The functions to translate (all but the very large ones), and the
+/// entry map over them.
+fn choose<'a>(discovery: &'a Discovery) -> (Vec<Chosen<'a>>, HashMap<u64, (u32, u32)>) {
+    let chosen: Vec<Chosen> = discovery
         .functions
         .iter()
         .filter_map(|func| {
@@ -143,7 +143,9 @@ fn choose<'a>(discovery: &'a Discovery) -> Vec<Chosen<'a>> {
                 instructions,
             })
         })
-        .collect()
+        .collect();
+    let entries = entry_map(&chosen);
+    (chosen, entries)
 }
 
 /// Instructions in `[start, end)`.

@@ -20,8 +20,7 @@ fn busybox_lifts_and_verifies() {
     }
     let bytes = std::fs::read(BUSYBOX).unwrap();
     let discovery = discover::discover(&bytes).unwrap();
-    let chosen = choose(&discovery);
-    let entries = entry_map(&chosen);
+    let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
         entries: &entries,
@@ -60,8 +59,7 @@ fn busybox_lifts_and_verifies() {
 fn histogram() {
     let bytes = std::fs::read(std::env::var("ELF").unwrap()).unwrap();
     let discovery = discover::discover(&bytes).unwrap();
-    let chosen = choose(&discovery);
-    let entries = entry_map(&chosen);
+    let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
         entries: &entries,
