@@ -3,9 +3,10 @@
 //! modules.
 //!
 //! The module is the runtime (embedded in this crate, see [`runtime`]) linked
-//! with the image's files as data segments ([`link`]). The program runs in
-//! the runtime's bundled interpreter; ahead-of-time translated functions will
-//! join the link step in the next milestone.
+//! with the image's files as data segments and the Wasm functions translated
+//! ahead of time from the image's code ([`discover`], [`lift`],
+//! [`clif2wasm`], [`translate`], [`link`]). Code the translator did not see
+//! runs in the runtime's bundled interpreter.
 
 pub mod clif2wasm;
 pub mod discover;
@@ -22,4 +23,4 @@ pub mod translate;
 
 pub use elf::{inspect, InspectReport};
 pub use pipeline::{build, BuildOptions, BuildReport};
-pub use run::{run, Compiler, RunOptions, RunOutput, Stdin};
+pub use run::{run, CodeCache, Compiler, Loaded, RunOptions, RunOutput, Runner, Stdin};

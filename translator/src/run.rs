@@ -1,17 +1,23 @@
 //! `run`: a linked module in embedded wasmtime with WASI preview 1.
 //!
-//! One wasmtime [`Engine`] serves the whole process. Compiled modules go to
-//! wasmtime's on-disk cache when it is available, and compiled functions to
-//! an in-memory cache: every module starts from the same runtime, so after
-//! the first module only the generated functions are compiled again.
+//! [`run`] uses one wasmtime [`Engine`] per compiler for the whole process.
+//! Compiled modules go to wasmtime's on-disk cache when it is available, and
+//! compiled functions to an in-memory cache: every module starts from the
+//! same runtime, so after the first module only the generated functions are
+//! compiled again. A [`Runner`] of one's own chooses the cache, and
+//! separates loading (compiling) a module from running it, which the
+//! benchmarks time apart.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Context as _, Result};
-use wasmtime::{CacheStore, Caller, Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
+use wasmtime::{
+    Cache, CacheConfig, CacheStore, Caller, Config, Engine, Linker, Module, Store, Trap,
+    WasmBacktrace,
+};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -75,105 +81,152 @@ pub struct RunOutput {
 /// status [`TRAP_STATUS`] and a message naming the trap on the module's
 /// stderr. Errors are failures to set the run up (unreadable module, missing
 /// directory, unsatisfied imports).
+///
+/// Uses the process's shared [`Runner`] for `opts.compiler`, with wasmtime's
+/// default on-disk cache.
 pub fn run(opts: &RunOptions) -> Result<RunOutput> {
-    let Wasmtime { engine, linker } = Wasmtime::get(opts.compiler)?;
-    let module = Module::from_file(engine, &opts.module)
-        .map_err(wasmtime_error)
-        .with_context(|| format!("cannot load the module {}", opts.module.display()))?;
-
-    let program = opts
-        .module
-        .file_name()
-        .map_or_else(
-            || opts.module.to_string_lossy(),
-            |name| name.to_string_lossy(),
-        )
-        .into_owned();
-    let mut wasi = WasiCtxBuilder::new();
-    wasi.arg(&program).args(&opts.args).envs(&opts.env);
-    for (host, guest) in &opts.dirs {
-        wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
-            .map_err(wasmtime_error)
-            .with_context(|| {
-                format!("cannot open the directory {} (for {guest})", host.display())
-            })?;
-    }
-    match &opts.stdin {
-        Stdin::Inherit => wasi.inherit_stdin(),
-        Stdin::Bytes(bytes) => wasi.stdin(MemoryInputPipe::new(bytes.clone())),
-    };
-    let captured = opts.capture.then(|| {
-        let pipes = (
-            MemoryOutputPipe::new(CAPTURE_LIMIT),
-            MemoryOutputPipe::new(CAPTURE_LIMIT),
-        );
-        wasi.stdout(pipes.0.clone()).stderr(pipes.1.clone());
-        pipes
-    });
-    if captured.is_none() {
-        wasi.inherit_stdout().inherit_stderr();
-    }
-
-    let mut store = Store::new(engine, wasi.build_p1());
-    let result = linker
-        .instantiate(&mut store, &module)
-        .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
-        .and_then(|start| start.call(&mut store, ()));
-    drop(store);
-
-    let mut output = RunOutput::default();
-    if let Some((stdout, stderr)) = captured {
-        output.stdout = stdout.contents().to_vec();
-        output.stderr = stderr.contents().to_vec();
-    }
-    output.status = match result {
-        Ok(()) => 0,
-        Err(err) => {
-            if let Some(exit) = err.downcast_ref::<I32Exit>() {
-                exit.0
-            } else if let Some(trap) = err.downcast_ref::<Trap>() {
-                let mut message = format!("c2w-aot: error: {program}: {trap}\n");
-                if let Some(backtrace) = err.downcast_ref::<WasmBacktrace>() {
-                    message.push_str(&format!("{backtrace}\n"));
-                }
-                if opts.capture {
-                    output.stderr.extend_from_slice(message.as_bytes());
-                } else {
-                    eprint!("{message}");
-                }
-                TRAP_STATUS
-            } else {
-                return Err(wasmtime_error(err))
-                    .with_context(|| format!("cannot run {}", opts.module.display()));
-            }
-        }
-    };
-    Ok(output)
+    let runner = Runner::shared(opts.compiler)?;
+    let module = runner.load(&opts.module)?;
+    runner.run(&module, opts)
 }
 
-/// The process's engine and WASI linker, set up on first use.
-struct Wasmtime {
+/// Where compiled modules are kept between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CodeCache {
+    /// wasmtime's default on-disk cache (its user configuration), if usable.
+    #[default]
+    Default,
+    /// No cache: every load compiles.
+    Off,
+    /// An on-disk cache in this directory.
+    Dir(PathBuf),
+}
+
+/// A wasmtime engine with WASI preview 1, set up to load and run modules:
+/// `load` compiles (or fetches from the cache), `run` instantiates and runs
+/// to exit, as often as wanted.
+pub struct Runner {
     engine: Engine,
     linker: Linker<WasiP1Ctx>,
 }
 
-impl Wasmtime {
-    fn get(compiler: Compiler) -> Result<&'static Wasmtime> {
-        static CRANELIFT: OnceLock<Wasmtime> = OnceLock::new();
-        static WINCH: OnceLock<Wasmtime> = OnceLock::new();
+/// A module compiled for a [`Runner`].
+pub struct Loaded {
+    module: Module,
+}
+
+impl Runner {
+    /// A new engine using `compiler`, caching compiled modules as `cache`
+    /// says.
+    pub fn new(compiler: Compiler, cache: CodeCache) -> Result<Self> {
+        let engine = Self::engine(compiler, cache)?;
+        let linker = Self::linker(&engine)?;
+        Ok(Runner { engine, linker })
+    }
+
+    /// The process's runner for `compiler` (default cache), set up on first
+    /// use.
+    fn shared(compiler: Compiler) -> Result<&'static Runner> {
+        static CRANELIFT: OnceLock<Runner> = OnceLock::new();
+        static WINCH: OnceLock<Runner> = OnceLock::new();
         let cell = match compiler {
             Compiler::Cranelift => &CRANELIFT,
             Compiler::Winch => &WINCH,
         };
-        if let Some(wasmtime) = cell.get() {
-            return Ok(wasmtime);
+        if let Some(runner) = cell.get() {
+            return Ok(runner);
         }
-        let engine = Self::engine(compiler)?;
-        let linker = Self::linker(&engine)?;
-        Ok(cell.get_or_init(|| Wasmtime { engine, linker }))
+        let runner = Self::new(compiler, CodeCache::Default)?;
+        Ok(cell.get_or_init(|| runner))
     }
 
-    fn engine(compiler: Compiler) -> Result<Engine> {
+    /// Compiles the module at `path` (or takes it from the cache).
+    pub fn load(&self, path: &Path) -> Result<Loaded> {
+        let module = Module::from_file(&self.engine, path)
+            .map_err(wasmtime_error)
+            .with_context(|| format!("cannot load the module {}", path.display()))?;
+        Ok(Loaded { module })
+    }
+
+    /// Runs `module` (loaded from `opts.module`) to completion in a fresh
+    /// instance, as [`run`] does.
+    pub fn run(&self, module: &Loaded, opts: &RunOptions) -> Result<RunOutput> {
+        let program = opts
+            .module
+            .file_name()
+            .map_or_else(
+                || opts.module.to_string_lossy(),
+                |name| name.to_string_lossy(),
+            )
+            .into_owned();
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.arg(&program).args(&opts.args).envs(&opts.env);
+        // The run is synchronous: file I/O on this thread, not handed to
+        // a blocking pool and back for every call (which made each file
+        // system call some 30 times slower).
+        wasi.allow_blocking_current_thread(true);
+        for (host, guest) in &opts.dirs {
+            wasi.preopened_dir(host, guest, FsPerms::ReadWrite)
+                .map_err(wasmtime_error)
+                .with_context(|| {
+                    format!("cannot open the directory {} (for {guest})", host.display())
+                })?;
+        }
+        match &opts.stdin {
+            Stdin::Inherit => wasi.inherit_stdin(),
+            Stdin::Bytes(bytes) => wasi.stdin(MemoryInputPipe::new(bytes.clone())),
+        };
+        let captured = opts.capture.then(|| {
+            let pipes = (
+                MemoryOutputPipe::new(CAPTURE_LIMIT),
+                MemoryOutputPipe::new(CAPTURE_LIMIT),
+            );
+            wasi.stdout(pipes.0.clone()).stderr(pipes.1.clone());
+            pipes
+        });
+        if captured.is_none() {
+            wasi.inherit_stdout().inherit_stderr();
+        }
+
+        let mut store = Store::new(&self.engine, wasi.build_p1());
+        let result = self
+            .linker
+            .instantiate(&mut store, &module.module)
+            .and_then(|instance| instance.get_typed_func::<(), ()>(&mut store, "_start"))
+            .and_then(|start| start.call(&mut store, ()));
+        drop(store);
+
+        let mut output = RunOutput::default();
+        if let Some((stdout, stderr)) = captured {
+            output.stdout = stdout.contents().to_vec();
+            output.stderr = stderr.contents().to_vec();
+        }
+        output.status = match result {
+            Ok(()) => 0,
+            Err(err) => {
+                if let Some(exit) = err.downcast_ref::<I32Exit>() {
+                    exit.0
+                } else if let Some(trap) = err.downcast_ref::<Trap>() {
+                    let mut message = format!("c2w-aot: error: {program}: {trap}\n");
+                    if let Some(backtrace) = err.downcast_ref::<WasmBacktrace>() {
+                        message.push_str(&format!("{backtrace}\n"));
+                    }
+                    if opts.capture {
+                        output.stderr.extend_from_slice(message.as_bytes());
+                    } else {
+                        eprint!("{message}");
+                    }
+                    TRAP_STATUS
+                } else {
+                    return Err(wasmtime_error(err))
+                        .with_context(|| format!("cannot run {}", opts.module.display()));
+                }
+            }
+        };
+        Ok(output)
+    }
+
+    fn engine(compiler: Compiler, cache: CodeCache) -> Result<Engine> {
         let mut config = Config::new();
         match compiler {
             Compiler::Cranelift => {
@@ -185,10 +238,25 @@ impl Wasmtime {
                 config.strategy(wasmtime::Strategy::Winch);
             }
         }
-        // The on-disk cache is an optimisation: without a usable cache
-        // directory, modules are simply compiled every time.
-        if let Ok(cache) = wasmtime::Cache::from_file(None) {
-            config.cache(Some(cache));
+        match cache {
+            // The default cache is an optimisation: without a usable cache
+            // directory, modules are simply compiled every time.
+            CodeCache::Default => {
+                if let Ok(cache) = Cache::from_file(None) {
+                    config.cache(Some(cache));
+                }
+            }
+            CodeCache::Off => {
+                config.cache(None);
+            }
+            CodeCache::Dir(dir) => {
+                let mut settings = CacheConfig::new();
+                settings.with_directory(&dir);
+                let cache = Cache::new(settings)
+                    .map_err(wasmtime_error)
+                    .with_context(|| format!("cannot use {} as wasmtime's cache", dir.display()))?;
+                config.cache(Some(cache));
+            }
         }
         Engine::new(&config)
             .map_err(wasmtime_error)
