@@ -173,57 +173,83 @@ pub const OPT_LEVELS: &[&str] = &["O0", "O2"];
 /// returns the executable's path.
 pub fn compile(program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
     let opt_flag = format!("-{opt}");
-    let flags = [opt_flag.as_str(), "-static", "-std=gnu11", "-Wall"];
-    let libs = ["-lm", "-latomic"];
-    let dir = program
-        .source
-        .parent()
-        .context("a program has a directory")?;
-    let mut key = fnv1a(FNV_INIT, fs::read(&program.source)?.as_slice());
-    for header in headers(dir)? {
-        key = fnv1a(key, &fs::read(header)?);
-    }
-    key = fnv1a(
-        key,
-        format!("{flags:?}{libs:?}{}", tools::version(CC)?).as_bytes(),
-    );
-    fs::create_dir_all(cache)?;
-    let exe = cache.join(format!("{}-{opt}-{key:016x}", program.name));
-    if exe.is_file() {
-        return Ok(exe);
-    }
-    // Build under a unique name, then rename: concurrent test processes may
-    // compile the same program at once.
-    let partial = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(cache)?;
-    let mut cmd = Command::new(CC);
-    cmd.args(flags)
-        .arg("-o")
-        .arg(partial.path())
-        .arg(&program.source)
-        .args(libs);
-    let out = tools::run_with_limit(&mut cmd, &[], Duration::from_secs(300))?;
-    if out.status != 0 {
-        bail!(
-            "{CC} failed to compile {} at -{opt}:\n{}",
-            program.source.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    partial
-        .persist(&exe)
-        .context("cannot keep the compiled program")?;
-    // Older builds of the same program and level are stale now.
-    let stem = format!("{}-{opt}-", program.name);
-    for entry in fs::read_dir(cache)?.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.strip_prefix(&stem).is_some_and(|key| key.len() == 16) && entry.path() != exe {
-            let _ = fs::remove_file(entry.path());
+    let toolchain = Toolchain {
+        cc: CC,
+        flags: &[opt_flag.as_str(), "-static", "-std=gnu11", "-Wall"],
+        libs: &["-lm", "-latomic"],
+    };
+    toolchain.compile(&program.source, &format!("{}-{opt}", program.name), cache)
+}
+
+/// A C compiler and how it builds a program.
+#[derive(Clone, Copy, Debug)]
+pub struct Toolchain<'a> {
+    /// The compiler command.
+    pub cc: &'a str,
+    /// Flags before the source file.
+    pub flags: &'a [&'a str],
+    /// Libraries after it.
+    pub libs: &'a [&'a str],
+}
+
+impl Toolchain<'_> {
+    /// Compiles `source` into `cache` as `<stem>-<key>`, the key being a
+    /// hash of the source, the headers next to it, the flags and the
+    /// compiler's version (so a cached executable is reused only while all
+    /// of them are unchanged), and returns the executable's path.
+    pub fn compile(&self, source: &Path, stem: &str, cache: &Path) -> Result<PathBuf> {
+        let Toolchain { cc, flags, libs } = *self;
+        let dir = source.parent().context("a program has a directory")?;
+        let mut key = fnv1a(FNV_INIT, fs::read(source)?.as_slice());
+        for header in headers(dir)? {
+            key = fnv1a(key, &fs::read(header)?);
         }
+        key = fnv1a(
+            key,
+            format!("{flags:?}{libs:?}{}", tools::version(cc)?).as_bytes(),
+        );
+        fs::create_dir_all(cache)?;
+        let exe = cache.join(format!("{stem}-{key:016x}"));
+        if exe.is_file() {
+            return Ok(exe);
+        }
+        // Build under a unique name, then rename: concurrent test processes
+        // may compile the same program at once.
+        let partial = tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(cache)?;
+        let mut cmd = Command::new(cc);
+        cmd.args(flags)
+            .arg("-o")
+            .arg(partial.path())
+            .arg(source)
+            .args(libs);
+        let out = tools::run_with_limit(&mut cmd, &[], Duration::from_secs(300))?;
+        if out.status != 0 {
+            bail!(
+                "{cc} failed to compile {}:\n{}",
+                source.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        partial
+            .persist(&exe)
+            .context("cannot keep the compiled program")?;
+        // Older builds of the same stem are stale now.
+        let prefix = format!("{stem}-");
+        for entry in fs::read_dir(cache)?.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name
+                .strip_prefix(&prefix)
+                .is_some_and(|key| key.len() == 16)
+                && entry.path() != exe
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(exe)
     }
-    Ok(exe)
 }
 
 /// The `*.h` files next to the programs (all part of every cache key).

@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
-use crate::tools::{self, NODE};
+use crate::tools::{self, Finished, NODE};
 
 /// The runner script: `node run.mjs [--dir HOST::GUEST]... [--env K=V]...
 /// MODULE [ARGS...]`.
@@ -24,16 +24,14 @@ pub fn major_version() -> Option<u32> {
 
 /// Runs `module` under node with `inv`.
 pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
-    let mut cmd = Command::new(NODE);
-    cmd.arg("--no-warnings").arg(runner());
-    if let Some(mount) = &inv.mount {
-        cmd.arg("--dir")
-            .arg(format!("{}::{}", mount.host.display(), mount.guest));
-    }
-    for (k, v) in &inv.env {
-        cmd.arg("--env").arg(format!("{k}={v}"));
-    }
-    cmd.arg("--").arg(module).args(&inv.args).current_dir("/");
+    let finished = run_finished(module, inv, limit)?;
+    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
+}
+
+/// Runs `module` under node with `inv`, as [`run`] does, and returns what
+/// the process left (and how long it took).
+pub fn run_finished(module: &Path, inv: &Invocation, limit: Duration) -> Result<Finished> {
+    let mut cmd = command(module, inv);
     let mut finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
     // Node 20's V8 now and then crashes at the very end of a long run (a
     // SIGSEGV while it unwinds the Wasm stack for proc_exit; see run.mjs).
@@ -46,5 +44,21 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
         );
         finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
     }
-    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
+    Ok(finished)
+}
+
+/// The command that runs `module` under node with `inv`'s arguments,
+/// environment and mount (standard input is the caller's to give).
+pub fn command(module: &Path, inv: &Invocation) -> Command {
+    let mut cmd = Command::new(NODE);
+    cmd.arg("--no-warnings").arg(runner());
+    if let Some(mount) = &inv.mount {
+        cmd.arg("--dir")
+            .arg(format!("{}::{}", mount.host.display(), mount.guest));
+    }
+    for (k, v) in &inv.env {
+        cmd.arg("--env").arg(format!("{k}={v}"));
+    }
+    cmd.arg("--").arg(module).args(&inv.args).current_dir("/");
+    cmd
 }

@@ -15,6 +15,13 @@ use crate::tools::{self, QEMU};
 /// `inv.mount`'s directory, which must be at its guest path on the host
 /// (qemu-user shares the host's file system).
 pub fn run(elf: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
+    let mut cmd = command(elf, inv)?;
+    let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
+    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
+}
+
+/// The command [`run`] runs (standard input is the caller's to give).
+pub fn command(elf: &Path, inv: &Invocation) -> Result<Command> {
     if let Some(mount) = &inv.mount {
         ensure!(
             mount.host == Path::new(&mount.guest),
@@ -29,6 +36,5 @@ pub fn run(elf: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
         .env_clear()
         .envs(inv.env.iter().map(|(k, v)| (k, v)))
         .current_dir("/");
-    let finished = tools::run_with_limit(&mut cmd, &inv.stdin, limit)?;
-    Outcome::after_run(finished.status, finished.stdout, finished.stderr, inv)
+    Ok(cmd)
 }

@@ -3,6 +3,7 @@
 use std::env;
 use std::fs::File;
 use std::io::{Read as _, Seek as _, Write as _};
+use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,8 +19,15 @@ pub const NODE: &str = "node";
 
 /// Whether `program` can be found on `PATH`.
 pub fn on_path(program: &str) -> bool {
-    env::var_os("PATH")
-        .is_some_and(|paths| env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    find(program).is_some()
+}
+
+/// Where `program` is on `PATH`.
+pub fn find(program: &str) -> Option<PathBuf> {
+    let paths = env::var_os("PATH")?;
+    env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
 }
 
 /// The tools in `needed` that are missing, as a notice to print, if any.
@@ -45,14 +53,18 @@ pub struct Finished {
     pub signal: Option<i32>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// Wall time from just before the start to the exit being seen.
+    pub elapsed: Duration,
 }
 
 /// Runs `cmd` with `stdin` as its standard input, collecting stdout and
 /// stderr (through unnamed temporary files, so that no pipe can fill up),
-/// and kills it after `limit`.
+/// and kills it after `limit`. The exit is seen within 2% of the run's
+/// length (at most 5 ms late), so [`Finished::elapsed`] can time it.
 pub fn run_with_limit(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Result<Finished> {
     let mut out = tempfile::tempfile()?;
     let mut err = tempfile::tempfile()?;
+    let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(out.try_clone()?)
@@ -65,12 +77,12 @@ pub fn run_with_limit(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Resul
     let writer = thread::spawn(move || {
         let _ = pipe.write_all(&input);
     });
-    let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
         }
-        if start.elapsed() > limit {
+        let elapsed = start.elapsed();
+        if elapsed > limit {
             let _ = child.kill();
             let _ = child.wait();
             bail!(
@@ -79,10 +91,12 @@ pub fn run_with_limit(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Resul
                 limit.as_secs()
             );
         }
-        thread::sleep(Duration::from_millis(5));
+        thread::sleep((elapsed / 50).clamp(Duration::from_micros(20), Duration::from_millis(5)));
     };
+    let elapsed = start.elapsed();
     let _ = writer.join();
     Ok(Finished {
+        elapsed,
         signal: std::os::unix::process::ExitStatusExt::signal(&status),
         status: shell_status(status),
         stdout: read_all(&mut out)?,

@@ -65,22 +65,10 @@ pub fn build(input: &Path, entrypoint: Option<&str>, mode: Mode, output: &Path) 
 /// longer than `limit` is reported as an error; its thread is abandoned
 /// (it stops with the test process).
 pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
-    let options = RunOptions {
-        module: module.to_owned(),
-        dirs: inv
-            .mount
-            .iter()
-            .map(|m| (m.host.clone(), m.guest.clone()))
-            .collect(),
-        env: inv.env.clone(),
-        args: inv.args.clone(),
-        stdin: Stdin::Bytes(inv.stdin.clone()),
-        capture: true,
-        // Many modules, each run once: the baseline compiler is about
-        // fifty times faster to compile (the optimizing one is covered by
-        // the translator's own tests and the benchmarks).
-        compiler: Compiler::Winch,
-    };
+    // Many modules, each run once: the baseline compiler is about fifty
+    // times faster to compile (the optimizing one is covered by the
+    // translator's own tests and the benchmarks).
+    let options = run_options(module, inv, Compiler::Winch);
     let (done, result) = mpsc::channel();
     thread::Builder::new()
         .name(format!("run {}", module.display()))
@@ -95,4 +83,21 @@ pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> 
         Err(RecvTimeoutError::Disconnected) => bail!("c2w-aot run panicked"),
     };
     Outcome::after_run(output.status, output.stdout, output.stderr, inv)
+}
+
+/// How `module` runs with `inv` on `compiler`, its output captured.
+pub fn run_options(module: &Path, inv: &Invocation, compiler: Compiler) -> RunOptions {
+    RunOptions {
+        module: module.to_owned(),
+        dirs: inv
+            .mount
+            .iter()
+            .map(|m| (m.host.clone(), m.guest.clone()))
+            .collect(),
+        env: inv.env.clone(),
+        args: inv.args.clone(),
+        stdin: Stdin::Bytes(inv.stdin.clone()),
+        capture: true,
+        compiler,
+    }
 }

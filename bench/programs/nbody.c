@@ -1,0 +1,153 @@
+// full: 2500000
+// quick: 50000
+// The n-body simulation of the Computer Language Benchmarks Game: the Sun and
+// the four gas giants, advanced STEPS times with a symplectic integrator.
+// Measures double-precision add/mul/div/sqrt; prints the energy before/after.
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PI 3.141592653589793
+#define SOLAR_MASS (4 * PI * PI)
+#define DAYS_PER_YEAR 365.24
+#define NBODIES 5
+#define MAX_STEPS 1000000000u
+
+struct body {
+    double x, y, z, vx, vy, vz, mass;
+};
+
+/* Positions in AU, velocities in AU/day scaled to AU/year, masses in solar
+ * masses scaled so that G = 1 (the Benchmarks Game's initial state). */
+static struct body bodies[NBODIES] = {
+    { /* Sun */
+        0, 0, 0, 0, 0, 0, SOLAR_MASS,
+    },
+    { /* Jupiter */
+        4.84143144246472090e+00,
+        -1.16032004402742839e+00,
+        -1.03622044471123109e-01,
+        1.66007664274403694e-03 * DAYS_PER_YEAR,
+        7.69901118419740425e-03 * DAYS_PER_YEAR,
+        -6.90460016972063023e-05 * DAYS_PER_YEAR,
+        9.54791938424326609e-04 * SOLAR_MASS,
+    },
+    { /* Saturn */
+        8.34336671824457987e+00,
+        4.12479856412430479e+00,
+        -4.03523417114321381e-01,
+        -2.76742510726862411e-03 * DAYS_PER_YEAR,
+        4.99852801234917238e-03 * DAYS_PER_YEAR,
+        2.30417297573763929e-05 * DAYS_PER_YEAR,
+        2.85885980666130812e-04 * SOLAR_MASS,
+    },
+    { /* Uranus */
+        1.28943695621391310e+01,
+        -1.51111514016986312e+01,
+        -2.23307578892655734e-01,
+        2.96460137564761618e-03 * DAYS_PER_YEAR,
+        2.37847173959480950e-03 * DAYS_PER_YEAR,
+        -2.96589568540237556e-05 * DAYS_PER_YEAR,
+        4.36624404335156298e-05 * SOLAR_MASS,
+    },
+    { /* Neptune */
+        1.53796971148509165e+01,
+        -2.59193146099879641e+01,
+        1.79258772950371181e-01,
+        2.68067772490389322e-03 * DAYS_PER_YEAR,
+        1.62824170038242295e-03 * DAYS_PER_YEAR,
+        -9.51592254519715870e-05 * DAYS_PER_YEAR,
+        5.15138902046611451e-05 * SOLAR_MASS,
+    },
+};
+
+/* One time step: pairwise velocity updates, then position updates. */
+static void advance(struct body *b, double dt)
+{
+    for (int i = 0; i < NBODIES; i++) {
+        for (int j = i + 1; j < NBODIES; j++) {
+            double dx = b[i].x - b[j].x;
+            double dy = b[i].y - b[j].y;
+            double dz = b[i].z - b[j].z;
+            double d2 = dx * dx + dy * dy + dz * dz;
+            double distance = sqrt(d2);
+            double mag = dt / (d2 * distance);
+            b[i].vx -= dx * b[j].mass * mag;
+            b[i].vy -= dy * b[j].mass * mag;
+            b[i].vz -= dz * b[j].mass * mag;
+            b[j].vx += dx * b[i].mass * mag;
+            b[j].vy += dy * b[i].mass * mag;
+            b[j].vz += dz * b[i].mass * mag;
+        }
+    }
+    for (int i = 0; i < NBODIES; i++) {
+        b[i].x += dt * b[i].vx;
+        b[i].y += dt * b[i].vy;
+        b[i].z += dt * b[i].vz;
+    }
+}
+
+/* Total energy: kinetic minus pairwise potential. */
+static double energy(const struct body *b)
+{
+    double e = 0.0;
+    for (int i = 0; i < NBODIES; i++) {
+        e += 0.5 * b[i].mass * (b[i].vx * b[i].vx + b[i].vy * b[i].vy + b[i].vz * b[i].vz);
+        for (int j = i + 1; j < NBODIES; j++) {
+            double dx = b[i].x - b[j].x;
+            double dy = b[i].y - b[j].y;
+            double dz = b[i].z - b[j].z;
+            e -= (b[i].mass * b[j].mass) / sqrt(dx * dx + dy * dy + dz * dz);
+        }
+    }
+    return e;
+}
+
+/* Gives the Sun the momentum that makes the system's total momentum zero. */
+static void offset_momentum(struct body *b)
+{
+    double px = 0.0, py = 0.0, pz = 0.0;
+    for (int i = 0; i < NBODIES; i++) {
+        px += b[i].vx * b[i].mass;
+        py += b[i].vy * b[i].mass;
+        pz += b[i].vz * b[i].mass;
+    }
+    b[0].vx = -px / SOLAR_MASS;
+    b[0].vy = -py / SOLAR_MASS;
+    b[0].vz = -pz / SOLAR_MASS;
+}
+
+/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
+static int parse_count(const char *s, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10u + (uint64_t)(*s - '0');
+        if (v > max)
+            return 0;
+    }
+    if (v == 0)
+        return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t steps;
+    if (argc != 2 || !parse_count(argv[1], MAX_STEPS, &steps)) {
+        fprintf(stderr, "usage: nbody STEPS   (1..%u)\n", MAX_STEPS);
+        return 2;
+    }
+
+    offset_momentum(bodies);
+    printf("%.9f\n", energy(bodies));
+    for (uint32_t i = 0; i < steps; i++)
+        advance(bodies, 0.01);
+    printf("%.9f\n", energy(bodies));
+    return 0;
+}

@@ -1,0 +1,81 @@
+//! The harness itself, in its quick mode: every workload builds and runs
+//! under every configuration this machine has, and all of them compute the
+//! same results. Nothing here looks at how long anything took.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn quick_run_agrees_everywhere_and_writes_its_reports() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("results");
+    let status = Command::new(env!("CARGO_BIN_EXE_c2w-bench"))
+        .arg("--quick")
+        .arg("--work")
+        .arg(work.path())
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "c2w-bench --quick failed: {status}");
+
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let markdown = std::fs::read_to_string(out.join("results.md")).unwrap();
+    let workloads = json["workloads"].as_array().unwrap();
+    let names: Vec<&str> = workloads
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "cpu_mix",
+        "sha256",
+        "nbody",
+        "strings",
+        "syscalls",
+        "busybox_sha256sum",
+        "busybox_gzip",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for workload in workloads {
+        let name = workload["name"].as_str().unwrap();
+        assert_eq!(workload["agree"], true, "{name}: configurations disagree");
+        assert!(
+            markdown.contains(&format!("| {name} |")),
+            "{name} not in the table"
+        );
+        for config in workload["configs"].as_array().unwrap() {
+            let which = config["config"].as_str().unwrap();
+            assert!(config.get("failed").is_none(), "{name} / {which}: {config}");
+            if config.get("skipped").is_none() {
+                let samples = config["time"]["samples_s"].as_array().unwrap();
+                assert_eq!(samples.len(), 1, "{name} / {which}: one quick run");
+            } else {
+                // Only what the machine lacks may be skipped: c2w-aot's own
+                // configurations always run.
+                assert!(
+                    !["interp", "aot"].contains(&which),
+                    "{name} / {which} skipped"
+                );
+            }
+        }
+    }
+    for section in ["translation", "sizes", "startup"] {
+        assert!(
+            !json[section].as_array().unwrap().is_empty(),
+            "no {section} figures"
+        );
+    }
+    let aot_startup = json["startup"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["config"] == "aot")
+        .expect("start-up of the translated hello");
+    assert!(aot_startup["cached"].is_object());
+}
