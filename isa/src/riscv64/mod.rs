@@ -20,7 +20,7 @@ pub use cpu::Cpu;
 pub use disasm::{Disasm, Syntax};
 pub use semantics::execute;
 
-use op::{COp, Op};
+use op::{Alu, COp, Op};
 
 /// One decoded instruction (compressed forms are expanded to their 32-bit
 /// equivalents). Unknown encodings decode to an instruction whose semantics
@@ -144,6 +144,26 @@ pub fn is_call(inst: &Inst) -> bool {
 /// Whether `inst` is a return: `jalr x0, 0(ra)` or `jalr x0, 0(t0)`.
 pub fn is_return(inst: &Inst) -> bool {
     matches!(inst.op, Op::Jalr) && inst.rd == 0 && is_link(inst.rs1) && inst.imm == 0
+}
+
+/// Whether `inst` is a computed jump: `jalr` that neither links nor returns
+/// (a jump table, a computed `goto`, a tail call through a pointer).
+pub fn is_computed_jump(inst: &Inst) -> bool {
+    matches!(inst.op, Op::Jalr) && inst.rd == 0 && !is_return(inst)
+}
+
+/// The address that `first` at `pc` and `second` right after it put in a
+/// register: `lui`/`auipc` then `addi` of the same register (how code forms
+/// the address of a jump table, for example), as (register, address).
+pub fn address_constant(first: &Inst, pc: u64, second: &Inst) -> Option<(u8, u64)> {
+    let upper = match first.op {
+        Op::Lui => first.imm as i64 as u64,
+        Op::Auipc => pc.wrapping_add(first.imm as i64 as u64),
+        _ => return None,
+    };
+    let r = first.rd;
+    (r != 0 && second.op == Op::AluImm(Alu::Add) && second.rd == r && second.rs1 == r)
+        .then(|| (r, upper.wrapping_add(second.imm as i64 as u64)))
 }
 
 /// The link registers of the calling convention hints: `ra` and `t0`.

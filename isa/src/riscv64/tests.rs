@@ -210,6 +210,21 @@ fn display_is_readable_assembly() {
 }
 
 #[test]
+fn address_constants_from_upper_and_add() {
+    let pc = 0x10b18;
+    let auipc = decode(0x0004_2f17); // auipc t5, 0x42
+    let addi = decode(i(0x13, 0, 30, 30, 1640)); // addi t5, t5, 1640
+    assert_eq!(address_constant(&auipc, pc, &addi), Some((30, 0x53180)));
+    let lui = decode(0x0007_8537); // lui a0, 0x78
+    let addi = decode(i(0x13, 0, 10, 10, -1904));
+    assert_eq!(address_constant(&lui, pc, &addi), Some((10, 0x77890)));
+    // Another register, or not an add: no constant.
+    let other = decode(i(0x13, 0, 11, 10, 4));
+    assert_eq!(address_constant(&lui, pc, &other), None);
+    assert_eq!(address_constant(&addi, pc, &addi), None);
+}
+
+#[test]
 fn control_flow_classification() {
     let pc = 0x1000;
     let call = decode(jal(1, 0x40));
@@ -248,6 +263,10 @@ fn control_flow_classification() {
         !is_return(&decode(i(0x67, 0, 0, 1, 8))),
         "jalr x0, 8(ra) is not a return"
     );
+
+    let table_jump = decode(0x8782); // c.jr a5
+    assert!(is_computed_jump(&table_jump) && !is_computed_jump(&ret));
+    assert!(!is_computed_jump(&call) && !is_computed_jump(&jump));
 
     let indirect_call = decode(0x9f82); // c.jalr t6
     assert!(is_call(&indirect_call));

@@ -137,6 +137,12 @@ const START: u8 = 4;
 /// holds an address (ranges nest only in unusual files).
 const OWNER_SEARCH: usize = 64;
 
+/// How many instructions apart the two halves of an address constant may be.
+const CONSTANT_WINDOW: usize = 8;
+
+/// The most entries read from one jump table.
+const MAX_TABLE_ENTRIES: usize = 4096;
+
 struct Program<'c, 'a> {
     code: &'c Code<'a>,
     seeds: Seeds,
@@ -318,6 +324,109 @@ impl<'c, 'a> Program<'c, 'a> {
         for (start, end) in merge(self.ranges.clone()) {
             self.sweep_range(start, end);
         }
+        self.table_targets();
+    }
+
+    /// Makes the targets of jump tables orphan entries of functions with
+    /// computed jumps. The sweep finds the targets that nothing else
+    /// reaches; this finds those that code also reaches directly (a case
+    /// that another falls into or branches to), which must be entries too,
+    /// or a jump through the table misses and the interpreter runs on.
+    ///
+    /// A table is found through the address constants of its function
+    /// (`lui`/`auipc` + `addi`): the words there, read as offsets from the
+    /// table (position-independent code) or as addresses, while each points
+    /// into the function at an instruction start or at code not yet seen.
+    fn table_targets(&mut self) {
+        for (start, end) in self.ranges.clone() {
+            let mut computed = false;
+            let mut constants = Vec::new();
+            // The last few instructions: the `addi` need not follow its
+            // `lui`/`auipc` at once.
+            let mut recent: Vec<(u64, Inst)> = Vec::with_capacity(CONSTANT_WINDOW);
+            let mut pc = start;
+            while pc < end {
+                let inst = self
+                    .code
+                    .index(pc)
+                    .filter(|&h| self.flags[h] & VISITED != 0)
+                    .and_then(|_| self.code.decode(pc));
+                let Some(inst) = inst else {
+                    recent.clear();
+                    pc += 2;
+                    continue;
+                };
+                computed |= riscv64::is_computed_jump(&inst);
+                constants.extend(recent.iter().filter_map(|(at, first)| {
+                    riscv64::address_constant(first, *at, &inst).map(|(_, address)| address)
+                }));
+                if recent.len() == CONSTANT_WINDOW {
+                    recent.remove(0);
+                }
+                recent.push((pc, inst));
+                pc += u64::from(inst.len);
+            }
+            if !computed {
+                continue;
+            }
+            for base in constants {
+                for target in self.table_at(base, start, end) {
+                    if !self.is_start(target) {
+                        self.orphans.insert(target);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The instruction starts in `[start, end)` that a jump table at `base`
+    /// lists (see [`Program::table_targets`]); none unless at least two
+    /// entries in a row point into the function.
+    fn table_at(&self, base: u64, start: u64, end: u64) -> Vec<u64> {
+        let plausible = |target: u64| {
+            target >= start
+                && target < end
+                && target & 1 == 0
+                && self
+                    .code
+                    .index(target)
+                    .is_some_and(|h| self.flags[h] & VISITED != 0 || self.flags[h] & COVERED == 0)
+        };
+        let mut best: Vec<u64> = Vec::new();
+        // Entries as 32-bit offsets from the table, 32-bit addresses and
+        // 64-bit addresses (computed-goto tables).
+        for (size, relative) in [(4, true), (4, false), (8, false)] {
+            let mut targets = Vec::new();
+            for i in 0..MAX_TABLE_ENTRIES {
+                let Some(bytes) = self.code.data(base + (i * size) as u64, size) else {
+                    break;
+                };
+                let target = match (size, relative) {
+                    (4, true) => base.wrapping_add(i32::from_le_bytes(
+                        bytes.try_into().expect("4 bytes"),
+                    ) as i64 as u64),
+                    (4, false) => u64::from(u32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
+                    _ => u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
+                };
+                if !plausible(target) {
+                    break;
+                }
+                targets.push(target);
+            }
+            if targets.len() > best.len() {
+                best = targets;
+            }
+        }
+        if best.len() < 2 {
+            return Vec::new();
+        }
+        // Code not seen yet is the sweep's to find.
+        best.retain(|&t| {
+            self.code
+                .index(t)
+                .is_some_and(|h| self.flags[h] & VISITED != 0)
+        });
+        best
     }
 
     fn sweep_range(&mut self, start: u64, end: u64) {

@@ -23,6 +23,8 @@ pub struct Code<'a> {
     halfwords: usize,
     pub(super) header: Header,
     pub(super) program_headers: Vec<ProgramHeader>,
+    /// The whole file, for reading data the code refers to.
+    file: &'a [u8],
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +123,7 @@ impl<'a> Code<'a> {
             halfwords,
             header,
             program_headers,
+            file: bytes,
         })
     }
 
@@ -144,6 +147,24 @@ impl<'a> Code<'a> {
     /// The instruction at `pc` (see [`Code::fetch`]).
     pub fn decode(&self, pc: u64) -> Option<Inst> {
         self.fetch(pc).map(riscv64::decode)
+    }
+
+    /// `len` bytes at `addr` as the file's `PT_LOAD` segments (any, not
+    /// only executable ones) initialise them; None if they are not all in
+    /// one segment's file bytes.
+    pub fn data(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
+        self.program_headers.iter().find_map(|ph| {
+            if ph.p_type != program_header::PT_LOAD {
+                return None;
+            }
+            let offset = addr.checked_sub(ph.p_vaddr)?;
+            let end = offset.checked_add(len as u64)?;
+            if end > ph.p_filesz {
+                return None;
+            }
+            let start = usize::try_from(ph.p_offset.checked_add(offset)?).ok()?;
+            self.file.get(start..start.checked_add(len)?)
+        })
     }
 
     /// The ELF entry point.

@@ -136,6 +136,11 @@ __attribute__((noinline)) long dispatch(long op, long x) {
     case 7: return x - 100;
     case 8: return (x | 1024) * 3;
     case 9: return x % 13;
+    /* Reached through the table and by falling through from case 10: an
+       entry even though direct control flow reaches it. */
+    case 10: x = helper(x) ^ 0x3c; /* fall through */
+    case 11: x = x * 11 + (x >> 3); if (x & 1) return x; /* fall through */
+    case 12: return x - 12;
     }
     return 0;
 }
@@ -153,7 +158,7 @@ op_halt: return acc;
 int main(int argc, char **argv) {
     static const unsigned char prog[] = { 0, 1, 4, 2, 0, 3 };
     long sum = 0;
-    for (long i = 0; i < 10 + argc; i++) sum += dispatch(i % 10, i + argc);
+    for (long i = 0; i < 13 + argc; i++) sum += dispatch(i % 13, i + argc);
     sum += interp(prog, argc);
     printf("%ld\n", sum);
     return argc > 5 ? (int)strtol(argv[1], 0, 10) : 0;
