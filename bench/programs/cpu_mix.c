@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common.h"
+
 #define LIST_NODES 20000u      /* nodes per list phase */
 #define MAT_N 160u             /* matrix side */
 #define TEXT_BYTES (192u << 10) /* generated source text per lexer phase */
@@ -468,25 +470,6 @@ static uint64_t phase_crc(uint64_t seed)
 }
 
 /* ---- Driver --------------------------------------------------------------- */
-
-/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
-static int parse_count(const char *s, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10u + (uint64_t)(*s - '0');
-        if (v > max)
-            return 0;
-    }
-    if (v == 0)
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
-}
 
 int main(int argc, char **argv)
 {

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common.h"
+
 #define PI 3.141592653589793
 #define SOLAR_MASS (4 * PI * PI)
 #define DAYS_PER_YEAR 365.24
@@ -115,25 +117,6 @@ static void offset_momentum(struct body *b)
     b[0].vx = -px / SOLAR_MASS;
     b[0].vy = -py / SOLAR_MASS;
     b[0].vz = -pz / SOLAR_MASS;
-}
-
-/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
-static int parse_count(const char *s, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10u + (uint64_t)(*s - '0');
-        if (v > max)
-            return 0;
-    }
-    if (v == 0)
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common.h"
+
 #define CHUNK_BYTES (64u << 10) /* data is generated and hashed in 64 KiB chunks */
 #define MAX_MIB 4096u
 
@@ -164,25 +166,6 @@ static int self_check(void)
             return 0;
         }
     }
-    return 1;
-}
-
-/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
-static int parse_count(const char *s, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10u + (uint64_t)(*s - '0');
-        if (v > max)
-            return 0;
-    }
-    if (v == 0)
-        return 0;
-    *out = (uint32_t)v;
     return 1;
 }
 

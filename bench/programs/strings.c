@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
+
 #define NSTR 2048u       /* strings per round (a power of two, see below) */
 #define NPREFIX 8u       /* shared prefixes, so strcmp scans past them */
 #define NINSERT 256u     /* strings inserted into a sorted array per round */
@@ -183,25 +185,6 @@ static uint64_t round_digest(uint32_t r)
     }
     line_sum = line_sum * 31u + strlen(line);
     return mix(h, line_sum);
-}
-
-/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
-static int parse_count(const char *s, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10u + (uint64_t)(*s - '0');
-        if (v > max)
-            return 0;
-    }
-    if (v == 0)
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
 }
 
 int main(int argc, char **argv)

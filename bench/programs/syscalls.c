@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define RECORD_BYTES 64u
 #define READ_BYTES 32u      /* read(2) size for the sequential pass */
 #define CHECK_EVERY 1024u   /* fstat/lseek check interval in the write pass */
@@ -117,25 +119,6 @@ static int64_t file_size(int fd)
         exit(1);
     }
     return (int64_t)st.st_size;
-}
-
-/* Parses a decimal integer in [1, max]; returns 0 on malformed input. */
-static int parse_count(const char *s, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9')
-            return 0;
-        v = v * 10u + (uint64_t)(*s - '0');
-        if (v > max)
-            return 0;
-    }
-    if (v == 0)
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
 }
 
 int main(int argc, char **argv)

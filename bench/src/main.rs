@@ -220,7 +220,11 @@ fn measure(
         name: workload.name.clone(),
         description: workload.description.clone(),
         args: workload.args.clone(),
-        result: reference.map_or_else(String::new, |(_, r)| summary(&r.stdout)),
+        // Paths in the work directory are the same for all configurations
+        // but this machine's own: the report names them relative to it.
+        result: reference.map_or_else(String::new, |(_, r)| {
+            summary(&r.stdout).replace(&format!("{}/", work.display()), "")
+        }),
         agree,
         configs,
     };
