@@ -96,6 +96,7 @@ fn run(args: Args) -> Result<bool> {
         ok &= result.agree && result.configs.iter().all(|c| c.failed.is_none());
         measured.push(result);
     }
+    builder.release_targets();
     let translation = if args.wants("translation") {
         extras::translation(&mut builder, args.quick, runs.min(3), &work)?
     } else {
