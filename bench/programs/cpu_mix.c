@@ -16,33 +16,6 @@
 #define CRC_BYTES (1u << 20)   /* generated buffer per CRC phase */
 #define MAX_ROUNDS 100000u
 
-/* ---- Deterministic PRNG (splitmix64) and hash mixing ------------------- */
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Folds a value into a running digest so that order matters. */
-static uint64_t mix(uint64_t acc, uint64_t v)
-{
-    acc ^= v + 0x9e3779b97f4a7c15u + (acc << 6) + (acc >> 2);
-    return acc * 0x100000001b3u;
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (p == NULL) {
-        fprintf(stderr, "cpu_mix: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
-
 /* ---- Phase 1: linked list ----------------------------------------------- */
 
 struct node {

@@ -28,31 +28,6 @@ static char *scratch[NSTR];  /* merge sort buffer */
 static char *sorted[NINSERT]; /* the sorted-insertion array */
 static char line[LINE_BYTES];
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Folds a value into a running digest so that order matters. */
-static uint64_t mix(uint64_t acc, uint64_t v)
-{
-    acc ^= v + 0x9e3779b97f4a7c15u + (acc << 6) + (acc >> 2);
-    return acc * 0x100000001b3u;
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (p == NULL) {
-        fprintf(stderr, "strings: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
-
 /* Builds the strings: one of NPREFIX prefixes (0 to 47 chars) followed by
  * a body over a 4-letter alphabet, mostly short, sometimes a few hundred. */
 static void generate(void)

@@ -40,23 +40,15 @@ static void fail(const char *what, uint32_t index)
     exit(1);
 }
 
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15u;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
-}
-
 /* Record `index` in version `version`: seven words derived from both, then
  * a check word; all stored little-endian. */
 static void make_record(unsigned char rec[RECORD_BYTES], uint32_t index, uint32_t version)
 {
     uint64_t check = 0;
     for (unsigned w = 0; w < RECORD_BYTES / 8; w++) {
-        uint64_t v = (w == RECORD_BYTES / 8 - 1)
-                         ? check
-                         : splitmix64(((uint64_t)version << 40) ^ ((uint64_t)index << 3) ^ w);
+        /* One splitmix64 step from a state made of the three. */
+        uint64_t state = ((uint64_t)version << 40) ^ ((uint64_t)index << 3) ^ w;
+        uint64_t v = (w == RECORD_BYTES / 8 - 1) ? check : splitmix64(&state);
         check = (check ^ v) * 0x100000001b3u;
         for (unsigned b = 0; b < 8; b++)
             rec[8 * w + b] = (unsigned char)(v >> (8 * b));
