@@ -142,15 +142,14 @@ impl Target {
     pub fn run(&self, inv: &Invocation) -> Result<Sample> {
         let finished = match self {
             Target::Wasm(compiled) => {
-                let options = translated::run_options(&compiled.path, inv, Compiler::Cranelift);
                 let start = Instant::now();
-                let output = compiled.runner.run(&compiled.loaded, &options)?;
-                return Ok(Sample {
-                    elapsed: start.elapsed(),
-                    status: output.status,
-                    stdout: output.stdout,
-                    stderr: output.stderr,
-                });
+                return run_module(
+                    &compiled.runner,
+                    &compiled.loaded,
+                    &compiled.path,
+                    inv,
+                    start,
+                );
             }
             Target::Native(exe) => {
                 tools::run_with_limit(&mut native_command(exe, inv), &inv.stdin, PROCESS_LIMIT)?
@@ -168,6 +167,24 @@ impl Target {
             stderr: finished.stderr,
         })
     }
+}
+
+/// Runs `loaded` (from `path`) with `inv` on `runner`, timing from `start`.
+pub fn run_module(
+    runner: &Runner,
+    loaded: &Loaded,
+    path: &Path,
+    inv: &Invocation,
+    start: Instant,
+) -> Result<Sample> {
+    let options = translated::run_options(path, inv, Compiler::Cranelift);
+    let output = runner.run(loaded, &options)?;
+    Ok(Sample {
+        elapsed: start.elapsed(),
+        status: output.status,
+        stdout: output.stdout,
+        stderr: output.stderr,
+    })
 }
 
 /// `exe` run as qemu-user runs a guest: the invocation's arguments and

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context as _, Result};
 use c2w_aot::{CodeCache, Compiler, Runner};
-use c2w_conformance::translated;
 use c2w_conformance::Invocation;
 
-use crate::configs::{build_module, Builder, Config, Sample};
+use crate::configs::{build_module, run_module, Builder, Config, Sample};
 use crate::results::{SizeResult, StartupResult, Stats, TranslationResult};
 use crate::workloads::{programs_dir, Source, HELLO};
 
@@ -200,14 +199,5 @@ fn load_and_run(path: &Path, cache: CodeCache, inv: &Invocation) -> Result<Sampl
     let runner = Runner::new(Compiler::Cranelift, cache)?;
     let start = Instant::now();
     let loaded = runner.load(path)?;
-    let output = runner.run(
-        &loaded,
-        &translated::run_options(path, inv, Compiler::Cranelift),
-    )?;
-    Ok(Sample {
-        elapsed: start.elapsed(),
-        status: output.status,
-        stdout: output.stdout,
-        stderr: output.stderr,
-    })
+    run_module(&runner, &loaded, path, inv, start)
 }
