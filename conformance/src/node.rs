@@ -22,6 +22,9 @@ pub fn major_version() -> Option<u32> {
     version.strip_prefix('v')?.split('.').next()?.parse().ok()
 }
 
+/// How often a run is repeated when node itself dies of a signal.
+const NODE_RETRIES: usize = 4;
+
 /// Runs `module` under node with `inv`.
 pub fn run(module: &Path, inv: &Invocation, limit: Duration) -> Result<Outcome> {
     let finished = run_finished(module, inv, limit)?;
@@ -37,7 +40,10 @@ pub fn run_finished(module: &Path, inv: &Invocation, limit: Duration) -> Result<
     // SIGSEGV while it unwinds the Wasm stack for proc_exit; see run.mjs).
     // That is node's bug, not the module's: run once more, unless the first
     // run may have changed a mounted directory.
-    if let (Some(signal), None) = (finished.signal, &inv.mount) {
+    for _ in 0..NODE_RETRIES {
+        let (Some(signal), None) = (finished.signal, &inv.mount) else {
+            break;
+        };
         eprintln!(
             "notice: node died of signal {signal}; running {} once more",
             module.display()
