@@ -162,6 +162,11 @@ pub enum FpOp {
     Convert,
 }
 
+/// Added to a rounding mode of [`Backend::fp`]: x86 (SSE) rules.
+pub const RM_X86: u64 = 8;
+/// x86's denormal-operand flag in the accrued flags (x86 rules only).
+pub const FLAG_DENORMAL: u64 = 1 << 5;
+
 /// Guest-visible counters (RISC-V `time`, `cycle`, `instret`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Counter {
@@ -180,6 +185,38 @@ pub enum StateReg {
     Frm,
     /// Address reserved by the last load-reserved, or u64::MAX for none.
     Reservation,
+    /// x86_64 lazy flags: the operation that last set the arithmetic flags
+    /// and its operands and result (`x86_64::flags` defines the encoding).
+    FlagsOp,
+    FlagsA,
+    FlagsB,
+    FlagsR,
+    /// x86_64 direction flag (0 or 1).
+    Df,
+    /// x86_64 segment bases (`arch_prctl`).
+    FsBase,
+    GsBase,
+}
+
+impl StateReg {
+    /// Every state register.
+    pub const ALL: [StateReg; 10] = [
+        StateReg::FFlags,
+        StateReg::Frm,
+        StateReg::Reservation,
+        StateReg::FlagsOp,
+        StateReg::FlagsA,
+        StateReg::FlagsB,
+        StateReg::FlagsR,
+        StateReg::Df,
+        StateReg::FsBase,
+        StateReg::GsBase,
+    ];
+
+    /// Position in [`StateReg::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// Why execution leaves translated/interpreted code for the runtime.
@@ -190,6 +227,9 @@ pub enum Trap {
     IllegalInstruction,
     /// `ebreak` / `int3`.
     Breakpoint,
+    /// x86_64 `#DE`: division by zero or a quotient that does not fit
+    /// (SIGFPE).
+    DivideError,
 }
 
 /// What an indirect jump is, as far as the encoding tells.
@@ -214,6 +254,12 @@ pub trait Backend {
     type V: Copy;
 
     fn imm(&mut self, x: u64) -> Self::V;
+
+    /// The value of `v` if the backend knows it while building the
+    /// instruction (the interpreter always does; the lifter does for
+    /// constants). The semantics use it to pick a cheaper but equivalent
+    /// expansion, never to change a result.
+    fn known(&mut self, v: Self::V) -> Option<u64>;
 
     /// General-purpose register `r` (the ISA semantics never ask for a
     /// hard-wired zero register: they use `imm(0)`).
@@ -243,9 +289,27 @@ pub trait Backend {
     /// value, which may be a reserved mode (5..=7): the backend must then end
     /// the instruction as `Trap::IllegalInstruction` with no other effect.
     /// Static reserved modes never reach the backend (the semantics trap).
+    ///
+    /// With [`RM_X86`] added to the mode, x86 rules apply instead of RISC-V's:
+    /// a NaN result is the first NaN operand made quiet (the default NaN,
+    /// negative, when no operand is NaN); an out-of-range or NaN conversion
+    /// to an integer gives the integer indefinite (the minimum signed value
+    /// of the width; unsigned types are not used); `Min`/`Max` are `minsd`/
+    /// `maxsd` (`a < b ? a : b`, `a > b ? a : b`: the second operand when
+    /// either is NaN or both are zero), with no flags but invalid on NaN;
+    /// `Lt`/`Le`/`Eq` return 1/0 the same way; the accrued flags are
+    /// RISC-V's five plus `FLAG_DENORMAL` when an input is denormal.
     fn fp(&mut self, op: FpOp, fmt: Fmt, args: &[Self::V], rm: Self::V) -> Self::V;
 
     fn counter(&mut self, c: Counter) -> Self::V;
+
+    /// An x87 operation (`code` from `x86_64::x87`), with its memory operand's
+    /// guest address or its integer operand in `arg`. The x87 registers live
+    /// only in the CPU state, so the backend runs the operation there (the
+    /// interpreter directly, the lifter through the runtime's routine). The
+    /// result is what the operation defines (a status word, flags), else 0.
+    /// A memory access outside guest memory faults as a load or store would.
+    fn x87(&mut self, code: u32, arg: Self::V) -> Self::V;
 
     /// Conditional branch: continue at `taken` if `c != 0`, else at `not_taken`.
     fn branch(&mut self, c: Self::V, taken: u64, not_taken: u64);

@@ -4,7 +4,9 @@
 //! interpreter until it leaves (a syscall, a fault) or reaches a translated
 //! entry; serve the syscall or report the fault }`.
 
-use c2w_isa::Trap;
+use c2w_isa::riscv64::Riscv64;
+use c2w_isa::x86_64::X86_64;
+use c2w_isa::{Isa, Trap};
 use c2w_syscalls::host::{Clock, Host};
 use c2w_syscalls::image::{Manifest, MANIFEST_SEGMENT};
 use c2w_syscalls::kernel::{Kernel, Outcome};
@@ -12,7 +14,7 @@ use c2w_syscalls::layout::{
     Links, EXIT_BAIL, EXIT_INTERPRET, MMAP_MIN_ADDR, SYSCALL_CONTINUE, SYSCALL_LEAVE,
 };
 
-use crate::interp::{Cpu, Exit, GuestMem, Interp};
+use crate::interp::{Cpu, Eval, Exit, GuestMem, Interp};
 use crate::translated::{self, Stats, Translated, STACK_BUDGET};
 
 /// Exit status when the image cannot be started (like a shell's "cannot
@@ -21,12 +23,8 @@ const STATUS_CANNOT_START: i32 = 126;
 /// Exit statuses of a guest killed by a signal, as a shell reports them.
 const STATUS_SIGILL: i32 = 128 + 4;
 const STATUS_SIGTRAP: i32 = 128 + 5;
+const STATUS_SIGFPE: i32 = 128 + 8;
 const STATUS_SIGSEGV: i32 = 128 + 11;
-
-/// riscv64 registers of the syscall ABI.
-const REG_A0: usize = 10;
-const REG_A7: usize = 17;
-const REG_SP: usize = 2;
 
 /// Runs the image's entrypoint on `host`; returns the exit status.
 pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
@@ -34,6 +32,20 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };
+    match manifest.arch.as_str() {
+        "riscv64" => run_isa::<H, Riscv64>(host, manifest, args, env),
+        "x86_64" => run_isa::<H, X86_64>(host, manifest, args, env),
+        other => fail(&format!("image manifest: unknown guest ISA {other:?}")),
+    }
+}
+
+/// Runs the image's entrypoint, whose ISA is `I`.
+fn run_isa<H: Host, I: Isa>(
+    mut host: H,
+    manifest: Manifest,
+    args: Vec<String>,
+    env: Vec<String>,
+) -> i32 {
     let translated = match &manifest.translation {
         Some(t) if !manifest.interp_only => match Translated::load(&mut host, t) {
             Ok(t) => t,
@@ -54,7 +66,7 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
     // shared page. The dispatcher only ever makes short-lived references to
     // it, never across a call into translated code (which changes it).
     let (cpu, links) = unsafe { translated::shared() };
-    let mut dispatcher = Dispatcher {
+    let mut dispatcher = Dispatcher::<H, I> {
         kernel,
         interp: Interp::new(),
         translated,
@@ -65,7 +77,7 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
     {
         let cpu = dispatcher.cpu();
         *cpu = Cpu::new(start.pc);
-        cpu.x[REG_SP] = start.sp;
+        cpu.x[usize::from(I::SYSCALL.sp)] = start.sp;
     }
     *dispatcher.links() = Links::default();
     let links = dispatcher.links;
@@ -80,9 +92,9 @@ pub fn run<H: Host>(mut host: H, args: Vec<String>, env: Vec<String>) -> i32 {
     status
 }
 
-struct Dispatcher<H: Host> {
+struct Dispatcher<H: Host, I: Isa> {
     kernel: Kernel<H>,
-    interp: Interp,
+    interp: Interp<I>,
     translated: Translated,
     stats: Stats,
     /// The shared page (see [`translated::shared`]).
@@ -100,7 +112,7 @@ enum Served {
     Exit(i32),
 }
 
-impl<H: Host> Dispatcher<H> {
+impl<H: Host, I: Isa> Dispatcher<H, I> {
     fn cpu(&mut self) -> &mut Cpu {
         // SAFETY: see `run`; `&mut self` keeps this reference unique.
         unsafe { &mut *self.cpu }
@@ -139,6 +151,14 @@ impl<H: Host> Dispatcher<H> {
                     eprintln!("c2w-aot: breakpoint at {pc:#x}");
                     STATUS_SIGTRAP
                 }
+                Exit::Trap {
+                    trap: Trap::DivideError,
+                    pc,
+                    inst,
+                } => {
+                    eprintln!("c2w-aot: divide error at {pc:#x}: {inst}");
+                    STATUS_SIGFPE
+                }
                 Exit::Fault { addr, pc } => {
                     eprintln!("c2w-aot: segmentation fault: access to {addr:#x} at pc {pc:#x}");
                     STATUS_SIGSEGV
@@ -152,17 +172,12 @@ impl<H: Host> Dispatcher<H> {
         }
     }
 
-    /// Serves the system call in the guest registers (a7, a0..a5; the result
-    /// goes to a0).
+    /// Serves the system call in the guest registers (the ISA's convention).
     fn serve_syscall(&mut self) -> Served {
-        let (nr, args) = {
-            let cpu = self.cpu();
-            let mut args = [0u64; 6];
-            args.copy_from_slice(&cpu.x[REG_A0..REG_A0 + 6]);
-            (cpu.x[REG_A7], args)
-        };
-        match self.kernel.syscall_riscv64(nr, args) {
-            Outcome::Return(v) => self.cpu().x[REG_A0] = v,
+        // SAFETY: see `run`; the kernel does not reach the shared page.
+        let cpu = unsafe { &mut *self.cpu };
+        match self.kernel.syscall(I::ARCH, cpu) {
+            Outcome::Return(_) => {}
             Outcome::Exit(status) => return Served::Exit(status),
         }
         match self.kernel.take_code_changed() {
@@ -189,6 +204,7 @@ impl<H: Host> Dispatcher<H> {
                 break;
             }
             self.links().budget = STACK_BUDGET;
+            self.settle();
             self.stats.entries += 1;
             // System calls of translated code come back here.
             let mut serve = || match self.serve_syscall() {
@@ -217,9 +233,17 @@ impl<H: Host> Dispatcher<H> {
         Ok(())
     }
 
+    /// Brings the CPU state to the form translated code expects at its
+    /// entries (`Isa::settle`).
+    fn settle(&mut self) {
+        let mut clock = || 0;
+        let mut eval = Eval::new(self.cpu(), GuestMem::new(&mut []), &mut clock);
+        I::settle(&mut eval);
+    }
+
     /// Interprets from `cpu.pc` (at least one block) until the guest leaves
     /// the interpreter or reaches a translated entry.
-    fn interpret(&mut self) -> Exit {
+    fn interpret(&mut self) -> Exit<I> {
         let (base, len) = self.kernel.guest_memory();
         // SAFETY: the kernel's guest memory stays valid and unaliased while
         // the interpreter runs; it only changes inside syscalls.

@@ -7,7 +7,7 @@
 //! translated code also share the [`Links`] at [`LINKS_ADDR`] (see there for
 //! what a translated function's result means).
 
-use c2w_isa::riscv64::Cpu;
+use c2w_isa::Cpu;
 use c2w_isa::FpOp;
 use c2w_syscalls::host::Host;
 use c2w_syscalls::image::Translation;
@@ -213,6 +213,30 @@ pub fn fp_on(cpu: &mut Cpu, code: u32, args: [u64; 3], rm: u64) -> u64 {
         }
         // Translated code checks dynamic rounding modes before calling.
         Err(fp::ReservedRm) => 0,
+    }
+}
+
+/// x87 operations for translated code (see `Backend::x87`). A memory
+/// operand outside guest memory stops the module, as other accesses of
+/// translated code do.
+#[cfg(target_arch = "wasm32")]
+#[export_name = "c2w_x87"]
+pub extern "C" fn translated_x87(code: u32, arg: u64) -> u64 {
+    use c2w_syscalls::layout::{GUEST_BASE, MMAP_MIN_ADDR};
+    // SAFETY: only translated code calls this, while the guest runs; guest
+    // memory is linear memory from GUEST_BASE to its end.
+    let (cpu, _) = unsafe { shared() };
+    let end = core::arch::wasm32::memory_size(0) as u64 * 65536;
+    let mem = unsafe {
+        crate::interp::GuestMem::from_raw(
+            GUEST_BASE as usize as *mut u8,
+            MMAP_MIN_ADDR,
+            end - GUEST_BASE,
+        )
+    };
+    match crate::interp::x87::run(cpu, &mem, code, arg) {
+        Ok(v) => v,
+        Err(_) => core::arch::wasm32::unreachable(),
     }
 }
 

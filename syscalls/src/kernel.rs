@@ -12,6 +12,7 @@ use crate::mem::GuestMem;
 use crate::mm::{self, page_down, page_up, MemoryMap, VmaKind, STACK_SIZE};
 use crate::riscv64::{self, SigAction};
 use crate::vfs::{NodeKind, Pos, Resolved, Vfs, ROOT};
+use c2w_isa::{Arch, Cpu};
 
 /// Where the guest starts: its first instruction and stack pointer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -428,7 +429,30 @@ impl<H: Host> Kernel<H> {
 
     /// Runs riscv64 syscall `nr` with arguments a0..a5.
     pub fn syscall_riscv64(&mut self, nr: u64, args: [u64; 6]) -> Outcome {
-        let sys = riscv64::sys(nr);
+        self.syscall_on(Arch::Riscv64, nr, args, &mut Cpu::default())
+    }
+
+    /// Runs the system call in `cpu`'s registers (the convention of
+    /// `arch`) and puts its result in the result register. Some calls
+    /// change more of the CPU state (`arch_prctl`).
+    pub fn syscall(&mut self, arch: Arch, cpu: &mut Cpu) -> Outcome {
+        let abi = arch.syscall_abi();
+        let nr = cpu.x[usize::from(abi.nr)];
+        let args = abi.args.map(|r| cpu.x[usize::from(r)]);
+        let outcome = self.syscall_on(arch, nr, args, cpu);
+        if let Outcome::Return(v) = outcome {
+            cpu.x[usize::from(abi.ret)] = v;
+        }
+        outcome
+    }
+
+    /// Runs syscall `nr` of `arch` with its six arguments, for `cpu`.
+    fn syscall_on(&mut self, arch: Arch, nr: u64, args: [u64; 6], cpu: &mut Cpu) -> Outcome {
+        let _ = &cpu;
+        let sys = match arch {
+            Arch::Riscv64 => riscv64::sys(nr),
+            Arch::X86_64 => crate::x86_64::sys(nr),
+        };
         let result = match sys {
             Some(sys) => self.dispatch(sys, args),
             None => {

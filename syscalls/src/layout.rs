@@ -19,7 +19,7 @@ pub const PAGE_SIZE: u64 = 4096;
 pub const MMAP_MIN_ADDR: u64 = 0x10000;
 
 /// The page just below `GUEST_BASE`, which the runtime and translated code
-/// share: the guest CPU state (`c2w_isa::riscv64::Cpu`) at [`CPU_ADDR`],
+/// share: the guest CPU state (`c2w_isa::Cpu`) at [`CPU_ADDR`],
 /// then the [`Links`] at [`LINKS_ADDR`]. The runtime's heap ends below it.
 pub const SHARED_PAGE: u64 = GUEST_BASE - PAGE_SIZE;
 
@@ -32,9 +32,10 @@ pub const LINKS_ADDR: u64 = SHARED_PAGE + 2048;
 /// What translated code and the runtime's dispatcher tell each other,
 /// besides the CPU state.
 ///
-/// A translated function returns the guest pc to continue at. Guest code is
-/// 2-byte aligned, so odd values carry other news:
-/// * `pc | 1` ([`EXIT_INTERPRET`]): go on in the interpreter at `pc` (a
+/// A translated function returns the guest pc to continue at. Guest
+/// addresses are below 4 GiB, so values with the top bit set carry other
+/// news:
+/// * `pc | EXIT_INTERPRET`: go on in the interpreter at `pc` (a
 ///   trap, a counter read or `fence.i` there, or after a system call that
 ///   ended the program or changed code); the CPU state is in memory.
 /// * [`EXIT_BAIL`]: the Wasm stack budget ran out before a call; resume at
@@ -72,7 +73,7 @@ impl Links {
 
 /// Added to a pc returned by translated code: run that instruction in the
 /// interpreter (see [`Links`]).
-pub const EXIT_INTERPRET: u64 = 1;
+pub const EXIT_INTERPRET: u64 = 1 << 63;
 /// Returned by translated code when the Wasm stack budget ran out.
 pub const EXIT_BAIL: u64 = u64::MAX - 2;
 /// `c2w_syscall`'s results: the system call is done, go on; or leave to the

@@ -25,6 +25,7 @@ pub mod strace;
 mod sys;
 pub mod table;
 pub mod vfs;
+pub mod x86_64;
 
 #[cfg(test)]
 mod tests;

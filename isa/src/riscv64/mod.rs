@@ -7,7 +7,6 @@
 //! [`Trap::IllegalInstruction`](crate::Trap::IllegalInstruction).
 
 mod compressed;
-mod cpu;
 mod csr;
 mod decode;
 mod disasm;
@@ -16,7 +15,8 @@ mod semantics;
 #[cfg(test)]
 mod tests;
 
-pub use cpu::Cpu;
+pub use crate::Cpu;
+pub use crate::Targets;
 pub use disasm::{Disasm, Syntax};
 pub use semantics::execute;
 
@@ -98,17 +98,6 @@ pub fn ends_block(inst: &Inst) -> bool {
     }
 }
 
-/// The statically known successors of an instruction (see [`direct_targets`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Targets {
-    /// The direct jump, call or taken-branch target.
-    pub target: Option<u64>,
-    /// The next instruction, when execution may continue there: after a
-    /// non-control-flow instruction, a not-taken branch, a system call, a
-    /// `fence.i`, or as the return site of a call (direct or indirect).
-    pub fallthrough: Option<u64>,
-}
-
 /// The successors of `inst` at `pc` that code discovery can follow.
 /// Computed jumps and returns have neither; traps have none.
 pub fn direct_targets(inst: &Inst, pc: u64) -> Targets {
@@ -169,4 +158,55 @@ pub fn address_constant(first: &Inst, pc: u64, second: &Inst) -> Option<(u8, u64
 /// The link registers of the calling convention hints: `ra` and `t0`.
 fn is_link(r: u8) -> bool {
     r == 1 || r == 5
+}
+
+/// RV64GC as an [`Isa`](crate::Isa).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Riscv64;
+
+impl crate::Isa for Riscv64 {
+    type Inst = Inst;
+    const ARCH: crate::Arch = crate::Arch::Riscv64;
+    const MAX_LEN: usize = 4;
+    const ALIGN: u64 = 2;
+    // a7; a0..a5; a0; sp.
+    const SYSCALL: crate::SyscallAbi = crate::SyscallAbi {
+        nr: 17,
+        args: [10, 11, 12, 13, 14, 15],
+        ret: 10,
+        sp: 2,
+    };
+
+    fn decode(bytes: &[u8], _pc: u64) -> Option<Inst> {
+        let low = u32::from(u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]));
+        if low & 3 != 3 {
+            return Some(decode(low));
+        }
+        let high = u32::from(u16::from_le_bytes([*bytes.get(2)?, *bytes.get(3)?]));
+        Some(decode(low | high << 16))
+    }
+    fn len(inst: &Inst) -> u8 {
+        inst.len
+    }
+    fn execute<B: crate::Backend>(b: &mut B, inst: &Inst, pc: u64) {
+        execute(b, inst, pc)
+    }
+    fn ends_block(inst: &Inst) -> bool {
+        ends_block(inst)
+    }
+    fn direct_targets(inst: &Inst, pc: u64) -> Targets {
+        direct_targets(inst, pc)
+    }
+    fn is_call(inst: &Inst) -> bool {
+        is_call(inst)
+    }
+    fn is_return(inst: &Inst) -> bool {
+        is_return(inst)
+    }
+    fn is_computed_jump(inst: &Inst) -> bool {
+        is_computed_jump(inst)
+    }
+    fn is_illegal(inst: &Inst) -> bool {
+        inst.is_illegal()
+    }
 }

@@ -101,6 +101,7 @@ impl Machine {
             StateReg::FFlags => &mut self.fflags,
             StateReg::Frm => &mut self.frm,
             StateReg::Reservation => &mut self.reservation,
+            other => unreachable!("riscv64 has no {other:?}"),
         }
     }
 }
@@ -119,6 +120,14 @@ impl Backend for Machine {
 
     fn imm(&mut self, x: u64) -> u64 {
         x
+    }
+
+    fn known(&mut self, v: u64) -> Option<u64> {
+        Some(v)
+    }
+
+    fn x87(&mut self, _code: u32, _arg: u64) -> u64 {
+        panic!("riscv64 has no x87")
     }
     fn xreg(&mut self, r: u8) -> u64 {
         assert!((1..32).contains(&r), "read of x{r}");

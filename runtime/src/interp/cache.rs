@@ -2,13 +2,13 @@
 //! starts at.
 //!
 //! A block is a run of decoded instructions up to and including the first
-//! one that ends a basic block (`c2w_isa::riscv64::ends_block`), at most
+//! one that ends a basic block (`Isa::ends_block`), at most
 //! [`MAX_BLOCK`] long, and shorter if the bytes after it cannot be fetched.
 //! The instructions of every cached block live in one arena, so the
 //! interpreter walks a slice per block instead of looking up every
 //! instruction.
 
-use c2w_isa::riscv64::Inst;
+use c2w_isa::Isa;
 
 /// Number of entries (a power of two).
 const ENTRIES: usize = 1 << 14;
@@ -16,10 +16,10 @@ const ENTRIES: usize = 1 << 14;
 /// Most instructions in one block.
 pub(super) const MAX_BLOCK: usize = 64;
 
-/// Arena capacity, in instructions: when it is full, the whole cache is
-/// flushed (entries replaced in the direct-mapped table leave their
-/// instructions behind until then).
-const ARENA: usize = 1 << 20;
+/// Arena capacity, in bytes of decoded instructions: when it is full, the
+/// whole cache is flushed (entries replaced in the direct-mapped table leave
+/// their instructions behind until then).
+const ARENA_BYTES: usize = 16 << 20;
 
 #[derive(Clone, Copy)]
 struct Entry {
@@ -42,14 +42,17 @@ pub(super) struct Block {
 /// Decoded blocks by start pc. Flushing is O(1): it starts a new
 /// generation, which makes every existing entry stale, and empties the
 /// arena.
-pub(super) struct BlockCache {
+pub(super) struct BlockCache<I: Isa> {
     entries: Box<[Entry]>,
-    arena: Vec<Inst>,
+    arena: Vec<I::Inst>,
     generation: u32,
 }
 
-impl BlockCache {
-    pub(super) fn new() -> BlockCache {
+impl<I: Isa> BlockCache<I> {
+    /// Arena capacity in instructions.
+    const ARENA: usize = ARENA_BYTES / core::mem::size_of::<I::Inst>();
+
+    pub(super) fn new() -> BlockCache<I> {
         let empty = Entry {
             pc: 0,
             generation: 0,
@@ -68,7 +71,7 @@ impl BlockCache {
 
     #[inline(always)]
     fn index(pc: u64) -> usize {
-        (pc >> 1) as usize & (ENTRIES - 1)
+        (pc >> I::ALIGN.trailing_zeros()) as usize & (ENTRIES - 1)
     }
 
     /// The cached block that starts at `pc`, if any.
@@ -81,14 +84,14 @@ impl BlockCache {
     /// The instructions of `block`, which [`get`](Self::get) or
     /// [`insert`](Self::insert) returned since the last flush.
     #[inline(always)]
-    pub(super) fn insts(&self, block: Block) -> &[Inst] {
+    pub(super) fn insts(&self, block: Block) -> &[I::Inst] {
         &self.arena[block.start as usize..block.end as usize]
     }
 
     /// Caches `insts` (not empty, at most [`MAX_BLOCK`] long) as the block
     /// starting at `pc` and ending before `next`.
-    pub(super) fn insert(&mut self, pc: u64, insts: &[Inst], next: u64) -> Block {
-        if self.arena.len() + insts.len() > ARENA {
+    pub(super) fn insert(&mut self, pc: u64, insts: &[I::Inst], next: u64) -> Block {
+        if self.arena.len() + insts.len() > Self::ARENA {
             self.flush();
         }
         let start = self.arena.len() as u32;

@@ -246,6 +246,11 @@ impl Backend for Eval<'_> {
     }
 
     #[inline(always)]
+    fn known(&mut self, v: u64) -> Option<u64> {
+        Some(v)
+    }
+
+    #[inline(always)]
     fn xreg(&mut self, r: u8) -> u64 {
         self.cpu.x[usize::from(r & 31)]
     }
@@ -267,20 +272,12 @@ impl Backend for Eval<'_> {
 
     #[inline(always)]
     fn state(&mut self, r: StateReg) -> u64 {
-        match r {
-            StateReg::FFlags => self.cpu.fflags,
-            StateReg::Frm => self.cpu.frm,
-            StateReg::Reservation => self.cpu.reservation,
-        }
+        self.cpu.state(r)
     }
 
     #[inline(always)]
     fn set_state(&mut self, r: StateReg, v: u64) {
-        match r {
-            StateReg::FFlags => self.cpu.fflags = v & 0x1f,
-            StateReg::Frm => self.cpu.frm = v & 7,
-            StateReg::Reservation => self.cpu.reservation = v,
-        }
+        self.cpu.set_state(r, v);
     }
 
     #[inline(always)]
@@ -334,6 +331,16 @@ impl Backend for Eval<'_> {
             }
             Err(fp::ReservedRm) => {
                 self.abort(Stop::Trap(Trap::IllegalInstruction));
+                0
+            }
+        }
+    }
+
+    fn x87(&mut self, code: u32, arg: u64) -> u64 {
+        match super::x87::run(self.cpu, &self.mem, code, arg) {
+            Ok(v) => v,
+            Err(super::x87::Fault(addr)) => {
+                self.abort(Stop::Fault(addr));
                 0
             }
         }

@@ -109,15 +109,16 @@ impl<'a> GuestMem<'a> {
         true
     }
 
-    /// The instruction parcel at `pc` for `c2w_isa::riscv64::decode`: 16 bits
-    /// for a compressed instruction, 32 bits otherwise. `None` if the
-    /// instruction's bytes are not all accessible.
+    /// The instruction at `pc`, decoded. `None` if its bytes are not all
+    /// accessible.
     #[inline]
-    pub fn fetch(&self, pc: u64) -> Option<u32> {
-        let low = self.read(Width::B16, pc)? as u32;
-        if low & 3 != 3 {
-            return Some(low);
+    pub fn fetch<I: c2w_isa::Isa>(&self, pc: u64) -> Option<I::Inst> {
+        if pc < self.lo || pc >= self.len {
+            return None;
         }
-        self.read(Width::B32, pc).map(|v| v as u32)
+        let n = (self.len - pc).min(I::MAX_LEN as u64);
+        // SAFETY: `pc..pc + n` is in range, checked above.
+        let bytes = unsafe { core::slice::from_raw_parts(self.base.add(pc as usize), n as usize) };
+        I::decode(bytes, pc)
     }
 }

@@ -1,35 +1,35 @@
 //! The bundled interpreter: the `Eval` backend of c2w-isa and the loop that
-//! runs riscv64 guest code with it.
+//! runs guest code of any [`Isa`] with it.
 //!
 //! [`Interp::run`] executes instructions from `cpu.pc` until one leaves the
 //! interpreter ([`Exit`]). Decoded basic blocks are cached by start pc, so
 //! the hot path is one cache lookup per block, then a walk over the block's
-//! instructions with `c2w_isa::riscv64::execute` monomorphised for [`Eval`],
+//! instructions with `Isa::execute` monomorphised for [`Eval`],
 //! whose operations all inline into it.
 
 mod cache;
 mod eval;
 pub mod fp;
 mod mem;
+pub mod x87;
 
-pub use c2w_isa::riscv64::Cpu;
+pub use c2w_isa::Cpu;
 pub use eval::{Clock, Eval, Stop};
 pub use mem::GuestMem;
 
-use c2w_isa::riscv64::{decode, ends_block, execute, Inst};
-use c2w_isa::Trap;
+use c2w_isa::{Isa, Trap};
 
 use cache::{Block, BlockCache, MAX_BLOCK};
 
 /// Why [`Interp::run`] returned. `cpu.pc` says where execution resumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
+pub enum Exit<I: Isa> {
     /// A system call: its arguments are in the guest registers and `cpu.pc`
     /// is already at the next instruction.
     Syscall,
     /// The instruction `inst` at `pc` (= `cpu.pc`) cannot run; it had no
     /// effect. `inst` displays as assembly.
-    Trap { trap: Trap, pc: u64, inst: Inst },
+    Trap { trap: Trap, pc: u64, inst: I::Inst },
     /// The instruction at `pc` (= `cpu.pc`) accessed guest address `addr`
     /// outside the mapped memory; it had no effect.
     Fault { addr: u64, pc: u64 },
@@ -39,20 +39,20 @@ pub enum Exit {
     Translated,
 }
 
-/// The riscv64 interpreter: owns the decoded-block cache.
-pub struct Interp {
-    cache: BlockCache,
+/// The interpreter of guest ISA `I`: owns the decoded-block cache.
+pub struct Interp<I: Isa> {
+    cache: BlockCache<I>,
 }
 
-impl Default for Interp {
-    fn default() -> Interp {
+impl<I: Isa> Default for Interp<I> {
+    fn default() -> Interp<I> {
         Interp::new()
     }
 }
 
-impl Interp {
+impl<I: Isa> Interp<I> {
     /// An interpreter with an empty cache.
-    pub fn new() -> Interp {
+    pub fn new() -> Interp<I> {
         Interp {
             cache: BlockCache::new(),
         }
@@ -75,7 +75,7 @@ impl Interp {
         mem: GuestMem<'_>,
         clock: Clock<'_>,
         mut entries: Option<&mut dyn FnMut(u64) -> bool>,
-    ) -> Exit {
+    ) -> Exit<I> {
         let mut pc = cpu.pc;
         let mut eval = Eval::new(cpu, mem, clock);
         loop {
@@ -89,7 +89,7 @@ impl Interp {
             let mut at = pc;
             for (i, inst) in self.cache.insts(block).iter().enumerate() {
                 eval.set_index(i as u64);
-                execute(&mut eval, inst, at);
+                I::execute(&mut eval, inst, at);
                 if eval.stop() != Stop::None {
                     match Self::stopped(&mut eval, at, *inst) {
                         Some(exit) => return exit,
@@ -100,7 +100,7 @@ impl Interp {
                         }
                     }
                 }
-                at = at.wrapping_add(u64::from(inst.len));
+                at = at.wrapping_add(u64::from(I::len(inst)));
             }
             eval.retire();
             pc = eval.next_pc();
@@ -117,20 +117,19 @@ impl Interp {
     /// instruction cannot be fetched.
     #[inline(never)]
     fn decode(&mut self, mem: &GuestMem<'_>, pc: u64) -> Option<Block> {
-        let mut insts = [decode(0); MAX_BLOCK];
-        let (mut n, mut at) = (0, pc);
-        // RISC-V instructions are 2-byte aligned.
-        while n < MAX_BLOCK && at & 1 == 0 {
-            let Some(parcel) = mem.fetch(at) else { break };
-            let inst = decode(parcel);
-            insts[n] = inst;
-            n += 1;
-            at = at.wrapping_add(u64::from(inst.len));
-            if ends_block(&inst) {
+        let mut insts = Vec::with_capacity(MAX_BLOCK);
+        let mut at = pc;
+        while insts.len() < MAX_BLOCK && at % I::ALIGN == 0 {
+            let Some(inst) = mem.fetch::<I>(at) else {
+                break;
+            };
+            insts.push(inst);
+            at = at.wrapping_add(u64::from(I::len(&inst)));
+            if I::ends_block(&inst) {
                 break;
             }
         }
-        (n > 0).then(|| self.cache.insert(pc, &insts[..n], at))
+        (!insts.is_empty()).then(|| self.cache.insert(pc, &insts, at))
     }
 
     /// Handles a stop of the instruction `inst` at `pc`: the exit to
@@ -138,7 +137,7 @@ impl Interp {
     /// which ends its block and retires with it).
     /// Inlined so that the loop's `Eval` never has its address taken.
     #[inline(always)]
-    fn stopped(eval: &mut Eval<'_>, pc: u64, inst: Inst) -> Option<Exit> {
+    fn stopped(eval: &mut Eval<'_>, pc: u64, inst: I::Inst) -> Option<Exit<I>> {
         let exit = match eval.stop() {
             Stop::None | Stop::FenceI => {
                 eval.resume();

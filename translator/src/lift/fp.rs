@@ -7,7 +7,7 @@
 //! it: round-to-nearest-even, operands and result of the ordinary kind, and
 //! the only flag the operation could raise (inexact) already set.
 
-use c2w_isa::{Fmt, FpOp, IntTy};
+use c2w_isa::{Fmt, FpOp, IntTy, StateReg};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32, F64, I32, I64};
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
@@ -60,7 +60,7 @@ impl Clif<'_, '_> {
 
     /// The exact path: the runtime's routine.
     fn fp_call(&mut self, op: FpOp, fmt: Fmt, args: &[Value], rm: Value) -> Value {
-        let fflags = self.regs.fflags.expect("fp operations use fflags");
+        let fflags = self.regs.state[StateReg::FFlags.index()].expect("fp operations use fflags");
         let flags = self.b.use_var(fflags);
         self.store_cpu(super::Cpu::FFLAGS, flags);
         let code = self.b.ins().iconst(I32, i64::from(op.code(fmt)));
@@ -146,7 +146,8 @@ impl Clif<'_, '_> {
                     .fcmp(FloatCC::GreaterThanOrEqual, magnitude, min);
                 let finite = self.b.ins().fcmp(FloatCC::LessThanOrEqual, magnitude, max);
                 let nearest = self.b.ins().icmp_imm_s(IntCC::Equal, rm, 0);
-                let fflags = self.regs.fflags.expect("fp operations use fflags");
+                let fflags =
+                    self.regs.state[StateReg::FFlags.index()].expect("fp operations use fflags");
                 let flags = self.b.use_var(fflags);
                 let inexact = self.b.ins().band_imm_s(flags, NX);
                 let inexact = self.b.ins().icmp_imm_s(IntCC::NotEqual, inexact, 0);

@@ -78,16 +78,25 @@ pub enum Helper {
     /// `c2w_syscall() -> i32`: the runtime serves the system call in the
     /// guest registers (`SYSCALL_CONTINUE` or `SYSCALL_LEAVE`).
     Syscall = 3,
+    /// `c2w_x87(code: i32, arg: i64) -> i64`: the runtime's x87 unit.
+    X87 = 4,
 }
 
 impl Helper {
-    pub const ALL: [Helper; 4] = [Helper::Find, Helper::CallPc, Helper::Fp, Helper::Syscall];
+    pub const ALL: [Helper; 5] = [
+        Helper::Find,
+        Helper::CallPc,
+        Helper::Fp,
+        Helper::Syscall,
+        Helper::X87,
+    ];
 
     /// The name the runtime exports a routine under, for those it defines.
     pub fn export_name(self) -> Option<&'static str> {
         match self {
             Helper::Fp => Some("c2w_fp"),
             Helper::Syscall => Some("c2w_syscall"),
+            Helper::X87 => Some("c2w_x87"),
             Helper::Find | Helper::CallPc => None,
         }
     }
@@ -99,6 +108,7 @@ impl Helper {
             Helper::Find | Helper::CallPc => (&[I64], I64),
             Helper::Fp => (&[I32, I64, I64, I64, I64], I64),
             Helper::Syscall => (&[], I32),
+            Helper::X87 => (&[I32, I64], I64),
         };
         sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
         sig.returns.push(AbiParam::new(result));
@@ -212,9 +222,8 @@ pub fn lift(
 struct Regs {
     x: [Option<Variable>; 32],
     f: [Option<Variable>; 32],
-    fflags: Option<Variable>,
-    frm: Option<Variable>,
-    reservation: Option<Variable>,
+    /// By [`StateReg::index`].
+    state: [Option<Variable>; StateReg::ALL.len()],
 }
 
 /// The `Clif` backend: emits CLIF for the instructions of one function.
@@ -282,13 +291,8 @@ impl<'a, 'f> Clif<'a, 'f> {
         for r in 0..32u8 {
             f[r as usize] = var(used.contains(RegSet::f(r)));
         }
-        let regs = Regs {
-            x,
-            f,
-            fflags: var(used.contains(RegSet::FFLAGS)),
-            frm: var(used.contains(RegSet::FRM)),
-            reservation: var(used.contains(RegSet::RESERVATION)),
-        };
+        let state = StateReg::ALL.map(|r| var(used.contains(RegSet::state(r))));
+        let regs = Regs { x, f, state };
         let blocks = func
             .blocks
             .iter()
@@ -366,13 +370,9 @@ impl<'a, 'f> Clif<'a, 'f> {
                 slots.push((v, Cpu::f_offset(i)));
             }
         }
-        for (v, bit, off) in [
-            (r.fflags, RegSet::FFLAGS, Cpu::FFLAGS),
-            (r.frm, RegSet::FRM, Cpu::FRM),
-            (r.reservation, RegSet::RESERVATION, Cpu::RESERVATION),
-        ] {
-            if let Some(v) = v.filter(|_| keep(bit)) {
-                slots.push((v, off));
+        for s in StateReg::ALL {
+            if let Some(v) = r.state[s.index()].filter(|_| keep(RegSet::state(s))) {
+                slots.push((v, Cpu::state_offset(s)));
             }
         }
         slots
@@ -687,6 +687,10 @@ impl Backend for Clif<'_, '_> {
         self.iconst(x)
     }
 
+    fn known(&mut self, v: Value) -> Option<u64> {
+        self.consts.get(&v).copied()
+    }
+
     fn xreg(&mut self, r: u8) -> Value {
         self.read_reg(self.regs.x[usize::from(r & 31)])
     }
@@ -704,25 +708,11 @@ impl Backend for Clif<'_, '_> {
     }
 
     fn state(&mut self, r: StateReg) -> Value {
-        let var = match r {
-            StateReg::FFlags => self.regs.fflags,
-            StateReg::Frm => self.regs.frm,
-            StateReg::Reservation => self.regs.reservation,
-        };
-        self.read_reg(var)
+        self.read_reg(self.regs.state[r.index()])
     }
 
     fn set_state(&mut self, r: StateReg, v: Value) {
-        let (var, v, bit) = match r {
-            StateReg::FFlags => (
-                self.regs.fflags,
-                self.b.ins().band_imm_s(v, 0x1f),
-                RegSet::FFLAGS,
-            ),
-            StateReg::Frm => (self.regs.frm, self.b.ins().band_imm_s(v, 7), RegSet::FRM),
-            StateReg::Reservation => (self.regs.reservation, v, RegSet::RESERVATION),
-        };
-        self.write_reg(var, bit, v);
+        self.write_reg(self.regs.state[r.index()], RegSet::state(r), v);
     }
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value) -> Value {
@@ -822,6 +812,13 @@ impl Backend for Clif<'_, '_> {
     fn fp(&mut self, op: FpOp, fmt: Fmt, args: &[Value], rm: Value) -> Value {
         self.check_rounding(rm);
         self.fp_op(op, fmt, args, rm)
+    }
+
+    fn x87(&mut self, code: u32, arg: Value) -> Value {
+        // The x87 registers live only in the CPU state; the arithmetic
+        // flags are not touched.
+        let code = self.b.ins().iconst(I32, i64::from(code));
+        self.call_helper(Helper::X87, &[code, arg])
     }
 
     fn counter(&mut self, c: Counter) -> Value {

@@ -7,15 +7,12 @@ use c2w_isa::{
 };
 
 /// A set of guest registers: bits 0-31 the integer registers, 32-63 the
-/// floating-point ones, then fflags, frm and the reservation.
+/// floating-point ones, then the state registers in the order of
+/// [`StateReg::ALL`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RegSet(pub u128);
 
 impl RegSet {
-    pub const FFLAGS: u32 = 64;
-    pub const FRM: u32 = 65;
-    pub const RESERVATION: u32 = 66;
-
     pub fn x(r: u8) -> u32 {
         u32::from(r & 31)
     }
@@ -24,12 +21,8 @@ impl RegSet {
         32 + u32::from(r & 31)
     }
 
-    fn state(r: StateReg) -> u32 {
-        match r {
-            StateReg::FFlags => Self::FFLAGS,
-            StateReg::Frm => Self::FRM,
-            StateReg::Reservation => Self::RESERVATION,
-        }
+    pub fn state(r: StateReg) -> u32 {
+        64 + r.index() as u32
     }
 
     pub fn contains(self, bit: u32) -> bool {
@@ -69,6 +62,9 @@ impl Backend for Access {
     type V = ();
 
     fn imm(&mut self, _: u64) {}
+    fn known(&mut self, _: ()) -> Option<u64> {
+        None
+    }
     fn xreg(&mut self, r: u8) {
         self.reads.insert(RegSet::x(r));
     }
@@ -99,6 +95,7 @@ impl Backend for Access {
         self.set_state(StateReg::FFlags, ());
     }
     fn counter(&mut self, _: Counter) {}
+    fn x87(&mut self, _: u32, _: ()) {}
     fn branch(&mut self, _: (), _: u64, _: u64) {}
     fn jump(&mut self, _: u64) {}
     fn call(&mut self, _: u64, _: u64) {}

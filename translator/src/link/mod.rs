@@ -65,7 +65,7 @@ pub struct Plan {
     /// Indices of the runtime's routines for translated code, by
     /// [`Helper`](crate::lift::Helper) (`None` for the generated ones, or if
     /// the runtime does not export it).
-    pub routines: [Option<u32>; 4],
+    pub routines: [Option<u32>; crate::lift::Helper::ALL.len()],
 }
 
 impl Plan {

@@ -1,0 +1,1 @@
+//! What `cpuid` answers: exactly the features the semantics implement.

@@ -1,0 +1,1 @@
+//! x87 operation codes for [`Backend::x87`](crate::Backend::x87).
