@@ -86,7 +86,15 @@ pub fn read_reg<B: Backend>(b: &mut B, r: Register) -> B::V {
 /// bits.
 pub fn write_reg<B: Backend>(b: &mut B, r: Register, v: B::V) {
     let g = gpr(r).expect("a general-purpose register");
-    let v = match (g.size, g.high) {
+    let v = merged(b, r, v);
+    b.set_xreg(g.index, v);
+}
+
+/// The whole 64-bit register that writing `v` to `r` leaves (see
+/// [`write_reg`]).
+pub fn merged<B: Backend>(b: &mut B, r: Register, v: B::V) -> B::V {
+    let g = gpr(r).expect("a general-purpose register");
+    match (g.size, g.high) {
         (8, _) => v,
         (4, _) => b.un(UnOp::Zext32, v),
         (size, high) => {
@@ -104,8 +112,7 @@ pub fn write_reg<B: Backend>(b: &mut B, r: Register, v: B::V) {
             };
             b.bin(BinOp::Or, old, v)
         }
-    };
-    b.set_xreg(g.index, v);
+    }
 }
 
 /// The effective address of `i`'s memory operand: base + index * scale +
