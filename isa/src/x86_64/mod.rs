@@ -17,6 +17,7 @@ mod probe;
 pub mod regs;
 mod semantics;
 mod sse;
+mod sse_int;
 #[cfg(test)]
 mod tests;
 pub mod x87;
@@ -171,6 +172,28 @@ pub fn is_return(inst: &Inst) -> bool {
 
 pub fn is_computed_jump(inst: &Inst) -> bool {
     flow(inst) == Flow::IndirectJump
+}
+
+/// Whether `inst` is alignment padding: a `nop` of any form or `int3`.
+pub fn is_padding(inst: &Inst) -> bool {
+    matches!(inst.i.mnemonic(), Mnemonic::Nop | Mnemonic::Int3)
+}
+
+/// The address a jump table may be at, as `inst` names it: the target of a
+/// RIP-relative `lea`, or the displacement of a memory operand with an
+/// index register and no base.
+pub fn table_address(inst: &Inst) -> Option<u64> {
+    use iced_x86::{OpKind, Register};
+    let i = &inst.i;
+    if !(0..i.op_count()).any(|n| i.op_kind(n) == OpKind::Memory) {
+        return None;
+    }
+    if i.memory_base() == Register::RIP && i.mnemonic() == Mnemonic::Lea {
+        return Some(i.memory_displacement64());
+    }
+    (i.memory_base() == Register::None && i.memory_index() != Register::None)
+        .then(|| i.memory_displacement64())
+        .filter(|&d| d != 0)
 }
 
 /// x86_64 as an [`Isa`].

@@ -18,8 +18,9 @@ mod convert;
 mod format;
 mod range;
 mod sqrt;
+mod x86;
 
-use c2w_isa::{Fmt, FpOp, IntTy};
+use c2w_isa::{Fmt, FpOp, IntTy, RM_X86};
 use rustc_apfloat::{Round, Status};
 
 use self::arith::Arith;
@@ -104,13 +105,17 @@ impl FpResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReservedRm;
 
-/// Evaluates `op` as RISC-V defines it (see `c2w_isa::FpOp`).
+/// Evaluates `op` as RISC-V defines it (see `c2w_isa::FpOp`), or as x86
+/// does when `rm` carries `RM_X86`.
 ///
 /// `args` holds the operands' bits (missing ones read as 0), `rm` the
 /// rounding mode (ignored by operations that do not round) and `fflags` the
 /// currently accrued flags, which only select the fast path.
 pub fn fp(op: FpOp, fmt: Fmt, args: &[u64], rm: u64, fflags: u64) -> Result<FpResult, ReservedRm> {
     let arg = |i: usize| args.get(i).copied().unwrap_or(0);
+    if rm & RM_X86 != 0 {
+        return x86::fp(op, fmt, [arg(0), arg(1), arg(2)], rm & !RM_X86, fflags);
+    }
     let a = arg(0);
     let rm = || Rm::from_bits(rm).ok_or(ReservedRm);
     macro_rules! by_fmt {
