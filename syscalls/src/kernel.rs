@@ -6,11 +6,11 @@ use crate::errno::{Errno, SysResult};
 use crate::fd::{FdTable, FileRef, Object, OpenFile};
 use crate::host::{Clock, FileType, Host, HostFd, OpenOptions};
 use crate::image::{FileKind, Manifest, MANIFEST_VERSION};
+use crate::linux::SigAction;
 use crate::linux::{Timespec, O_RDWR, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::loader::{self, ElfInfo, ExecError, ReadAt, StackImage};
 use crate::mem::GuestMem;
 use crate::mm::{self, page_down, page_up, MemoryMap, VmaKind, STACK_SIZE};
-use crate::riscv64::{self, SigAction};
 use crate::vfs::{NodeKind, Pos, Resolved, Vfs, ROOT};
 use c2w_isa::{Arch, Cpu};
 
@@ -19,6 +19,9 @@ use c2w_isa::{Arch, Cpu};
 pub struct Start {
     pub pc: u64,
     pub sp: u64,
+    /// The program's ISA (from its ELF `e_machine`); system calls follow
+    /// its conventions.
+    pub arch: Arch,
 }
 
 /// What a syscall did.
@@ -60,6 +63,10 @@ pub(crate) struct Signals {
 /// The Linux kernel for one guest process, over host `H`.
 pub struct Kernel<H: Host> {
     pub(crate) host: H,
+    /// The guest's ISA: riscv64 until a program is loaded, then the
+    /// program's. Struct layouts, `uname`, auxv and signal-stack sizes
+    /// follow it.
+    pub(crate) arch: Arch,
     pub(crate) manifest: Manifest,
     pub(crate) argv: Vec<String>,
     pub(crate) envp: Vec<String>,
@@ -206,6 +213,7 @@ impl<H: Host> Kernel<H> {
         }
         let mut kernel = Kernel {
             host,
+            arch: Arch::Riscv64,
             manifest,
             argv,
             envp,
@@ -370,6 +378,7 @@ impl<H: Host> Kernel<H> {
             err,
         };
         let elf = loader::parse_elf(&mut *self.reader(source)).map_err(exec_err)?;
+        self.arch = elf.arch;
         let mem = self.load(name, &elf)?;
         copy_segments(&elf, &mut *self.reader(source), &mem)
             .map_err(|e| exec_err(ExecError::Read(e)))?;
@@ -412,6 +421,7 @@ impl<H: Host> Kernel<H> {
         let mut random = [0u8; 16];
         self.host.random(&mut random);
         let img = StackImage {
+            arch: self.arch,
             argv: &self.argv,
             envp: &self.envp,
             execfn: path,
@@ -424,7 +434,11 @@ impl<H: Host> Kernel<H> {
                 err,
             })?;
         self.mm.take_code_changed();
-        Ok(Start { pc: elf.entry, sp })
+        Ok(Start {
+            pc: elf.entry,
+            sp,
+            arch: self.arch,
+        })
     }
 
     /// Runs riscv64 syscall `nr` with arguments a0..a5.
@@ -446,15 +460,17 @@ impl<H: Host> Kernel<H> {
         outcome
     }
 
-    /// Runs syscall `nr` of `arch` with its six arguments, for `cpu`.
-    fn syscall_on(&mut self, arch: Arch, nr: u64, args: [u64; 6], cpu: &mut Cpu) -> Outcome {
-        let _ = &cpu;
-        let sys = match arch {
-            Arch::Riscv64 => riscv64::sys(nr),
-            Arch::X86_64 => crate::x86_64::sys(nr),
-        };
+    /// Runs syscall `nr` of `arch` with its six arguments, for `cpu`
+    /// (whose registers other than the arguments only `arch_prctl` reads
+    /// or changes). `arch` is the loaded program's ([`Kernel::arch`]).
+    pub fn syscall_on(&mut self, arch: Arch, nr: u64, args: [u64; 6], cpu: &mut Cpu) -> Outcome {
+        debug_assert_eq!(
+            arch, self.arch,
+            "a syscall of another ISA than the program's"
+        );
+        let sys = crate::abi::sys(arch, nr);
         let result = match sys {
-            Some(sys) => self.dispatch(sys, args),
+            Some(sys) => self.dispatch(sys, args, cpu),
             None => {
                 *self.unimplemented.entry(nr).or_default() += 1;
                 Err(Errno::ENOSYS)
@@ -512,6 +528,17 @@ impl<H: Host> Kernel<H> {
     /// Unimplemented syscall numbers and how often each was called.
     pub fn unimplemented(&self) -> &BTreeMap<u64, u64> {
         &self.unimplemented
+    }
+
+    /// The guest's ISA: the loaded program's (riscv64 before one is).
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// Sets the guest's ISA without loading a program (tests that issue
+    /// system calls directly).
+    pub fn set_arch(&mut self, arch: Arch) {
+        self.arch = arch;
     }
 
     /// The guest's argv.

@@ -1,13 +1,15 @@
 //! The Linux syscall layer of c2w-aot: a small kernel for one guest process
 //! over a [`Host`] trait (WASI in the runtime, [`native::NativeHost`] in
-//! tests). Guest-ISA independent; riscv64's numbers and struct layouts are in
-//! [`riscv64`].
+//! tests). Guest-ISA independent; each ISA's numbers and struct layouts are
+//! in [`riscv64`] and [`x86_64`], chosen through [`abi`] by the arch of the
+//! loaded program.
 //!
 //! [`Kernel::new`] builds the process (file tree from the image manifest plus
 //! the host's preopened directories, argv, environment), [`Kernel::start`]
-//! loads the entrypoint like execve, and [`Kernel::syscall_riscv64`] runs one
-//! syscall.
+//! loads the entrypoint like execve (and fixes the guest arch from its
+//! `e_machine`), and [`Kernel::syscall`] runs one syscall on the CPU state.
 
+pub mod abi;
 pub mod errno;
 pub mod fd;
 pub mod host;

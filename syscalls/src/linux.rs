@@ -236,6 +236,15 @@ pub struct Stat {
     pub ctime: Timespec,
 }
 
+/// A signal's disposition, as `rt_sigaction` stores it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
 /// Linux `makedev`.
 pub fn makedev(major: u32, minor: u32) -> u64 {
     let (major, minor) = (major as u64, minor as u64);
@@ -313,6 +322,29 @@ pub fn encode_dirent64(out: &mut Vec<u8>, ino: u64, next_off: i64, dtype: u8, na
     put_n(rec, 16, 2, len as u64);
     rec[18] = dtype;
     rec[DIRENT64_HEADER..DIRENT64_HEADER + name.len()].copy_from_slice(name.as_bytes());
+}
+
+/// Fixed part of the legacy `struct linux_dirent` (getdents) before the
+/// name: d_ino, d_off (both `unsigned long`), d_reclen.
+const DIRENT_HEADER: usize = 18;
+
+/// Size of one legacy `linux_dirent` record for a name of `name_len` bytes:
+/// the name, its NUL and the trailing `d_type` byte, aligned to 8.
+pub fn dirent_len(name_len: usize) -> usize {
+    (DIRENT_HEADER + name_len + 2).next_multiple_of(8)
+}
+
+/// Appends one legacy `linux_dirent` record (`d_type` in its last byte).
+pub fn encode_dirent(out: &mut Vec<u8>, ino: u64, next_off: i64, dtype: u8, name: &str) {
+    let len = dirent_len(name.len());
+    let start = out.len();
+    out.resize(start + len, 0);
+    let rec = &mut out[start..];
+    put(rec, 0, ino);
+    put(rec, 8, next_off as u64);
+    put_n(rec, 16, 2, len as u64);
+    rec[DIRENT_HEADER..DIRENT_HEADER + name.len()].copy_from_slice(name.as_bytes());
+    rec[len - 1] = dtype;
 }
 
 /// Size of `struct statx`.

@@ -10,9 +10,11 @@ use crate::errno::{Errno, SysResult};
 use crate::layout::{GUEST_LIMIT, PAGE_SIZE};
 use crate::linux::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mem::GuestMem;
-use crate::riscv64;
+use c2w_isa::Arch;
 
-/// Where a static-pie program (ET_DYN without an interpreter) is loaded.
+/// Where a static-pie program (ET_DYN without an interpreter) is loaded,
+/// whatever its ISA (guest memory is below 4 GiB, so Linux's
+/// `ELF_ET_DYN_BASE` is out of reach).
 pub const PIE_BASE: u64 = 0x40_0000;
 
 /// Why a program cannot be run.
@@ -27,8 +29,9 @@ pub enum ExecError {
     /// `what` carries its verb: "program headers end", "segment 1 ends".
     #[error("truncated ELF ({what} at {end:#x} past the file's {size:#x} bytes)")]
     Truncated { what: String, end: u64, size: u64 },
-    #[error("dynamically linked programs are not supported yet")]
-    Dynamic,
+    /// The interpreter's path (empty if unreadable).
+    #[error("dynamically linked programs are not supported yet{}", interp_note(.0))]
+    Dynamic(String),
     #[error("not an executable (ELF type {0})")]
     NotExecutable(&'static str),
     #[error("malformed ELF: {0}")]
@@ -47,6 +50,15 @@ pub enum ExecError {
     ArgsTooBig(u64),
 }
 
+/// ` (interpreter PATH)`, or nothing when the path is unknown.
+fn interp_note(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" (interpreter {path})")
+    }
+}
+
 /// A PT_LOAD segment, at its load address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment {
@@ -60,6 +72,8 @@ pub struct Segment {
 /// What the loader learnt from the headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ElfInfo {
+    /// The ISA of its `e_machine`.
+    pub arch: Arch,
     /// Entry point (load bias applied).
     pub entry: u64,
     /// Load bias: 0 for ET_EXEC.
@@ -112,7 +126,8 @@ pub trait ReadAt {
 /// The name users know an ELF machine by.
 fn arch_name(machine: u16, class64: bool) -> String {
     match (machine, class64) {
-        (header::EM_X86_64, _) => "x86_64".into(),
+        (header::EM_X86_64, true) => "x86_64".into(),
+        (header::EM_X86_64, false) => "x32".into(),
         (header::EM_386, _) => "i386".into(),
         (header::EM_AARCH64, _) => "aarch64".into(),
         (header::EM_ARM, _) => "arm".into(),
@@ -132,7 +147,8 @@ fn truncated(what: impl Into<String>, end: u64, size: u64) -> ExecError {
     }
 }
 
-/// Validates a riscv64 static ELF executable and lays out its segments.
+/// Validates a static ELF executable (ET_EXEC, or static-pie: ET_DYN
+/// without PT_INTERP) for riscv64 or x86_64 and lays out its segments.
 pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
     let size = file.size();
     let mut ehdr = [0u8; header::header64::SIZEOF_EHDR];
@@ -149,9 +165,11 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
     }
     let class64 = head[EI_CLASS] == ELFCLASS64;
     let machine = u16::from_le_bytes([head[18], head[19]]);
-    if machine != header::EM_RISCV || !class64 {
-        return Err(ExecError::Arch(arch_name(machine, class64)));
-    }
+    let arch = match (machine, class64) {
+        (header::EM_RISCV, true) => Arch::Riscv64,
+        (header::EM_X86_64, true) => Arch::X86_64,
+        _ => return Err(ExecError::Arch(arch_name(machine, class64))),
+    };
     if head.len() < 64 {
         return Err(truncated("the ELF header ends", 64, size));
     }
@@ -177,8 +195,15 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
         .map_err(ExecError::Read)?;
     let phdrs = ProgramHeader::parse(&phbytes, 0, hdr.e_phnum as usize, ctx)
         .map_err(|e| ExecError::Malformed(e.to_string()))?;
-    if phdrs.iter().any(|p| p.p_type == program_header::PT_INTERP) {
-        return Err(ExecError::Dynamic);
+    if let Some(p) = phdrs.iter().find(|p| p.p_type == program_header::PT_INTERP) {
+        let mut name = vec![0u8; p.p_filesz.min(4096) as usize];
+        let name = match file.read_exact_at(p.p_offset, &mut name) {
+            Ok(()) => {
+                String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or(&[])).into_owned()
+            }
+            Err(_) => String::new(),
+        };
+        return Err(ExecError::Dynamic(name));
     }
     let loads: Vec<&ProgramHeader> = phdrs
         .iter()
@@ -232,6 +257,7 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
             }),
     };
     Ok(ElfInfo {
+        arch,
         entry: hdr.e_entry.wrapping_add(bias),
         bias,
         phdr,
@@ -267,6 +293,8 @@ pub mod at {
 
 /// Everything the initial stack holds.
 pub struct StackImage<'a> {
+    /// The program's ISA: `AT_PLATFORM`, `AT_HWCAP`, `AT_MINSIGSTKSZ`.
+    pub arch: Arch,
     pub argv: &'a [String],
     pub envp: &'a [String],
     /// The program path as given to execve (AT_EXECFN).
@@ -318,14 +346,25 @@ pub fn build_stack(
         .map(|s| push_str(s))
         .collect::<Result<Vec<_>, _>>()?;
     argv.reverse();
-    let platform = push_str(riscv64::MACHINE)?;
+    let platform = push_str(crate::abi::machine(img.arch))?;
     p &= !15;
     p -= 16;
     let random = p;
     mem.write(random, &img.random).map_err(fault)?;
 
+    let minsigstksz = crate::abi::minsigstksz(img.arch);
+    // x86_64 puts ARCH_DLINFO (AT_SYSINFO_EHDR, which we leave out: no vDSO,
+    // and AT_MINSIGSTKSZ) first; riscv64 has it at the end.
+    let first = match img.arch {
+        Arch::X86_64 => Some((at::MINSIGSTKSZ, minsigstksz)),
+        Arch::Riscv64 => None,
+    };
+    let last = match img.arch {
+        Arch::X86_64 => None,
+        Arch::Riscv64 => Some((at::MINSIGSTKSZ, minsigstksz)),
+    };
     let auxv = [
-        (at::HWCAP, riscv64::HWCAP),
+        (at::HWCAP, crate::abi::hwcap(img.arch)),
         (at::PAGESZ, PAGE_SIZE),
         (at::CLKTCK, 100),
         (at::PHDR, img.elf.phdr),
@@ -343,9 +382,13 @@ pub fn build_stack(
         (at::HWCAP2, 0),
         (at::EXECFN, execfn),
         (at::PLATFORM, platform),
-        (at::MINSIGSTKSZ, riscv64::MINSIGSTKSZ),
-        (at::NULL, 0),
     ];
+    let auxv: Vec<(u64, u64)> = first
+        .into_iter()
+        .chain(auxv)
+        .chain(last)
+        .chain([(at::NULL, 0)])
+        .collect();
     let words: Vec<u64> = std::iter::once(argv.len() as u64)
         .chain(argv.iter().copied())
         .chain([0])

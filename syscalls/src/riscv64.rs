@@ -3,35 +3,13 @@
 //! (`AT_HWCAP`, `riscv_hwprobe`) and `uname`'s machine name.
 
 use crate::linux::{put, put32, put_n, Stat};
-use crate::table::Sys;
 
 /// `uname -m` and `AT_PLATFORM`.
 pub const MACHINE: &str = "riscv64";
 
-macro_rules! numbers {
-    ($($nr:literal => $sys:ident,)*) => {
-        /// The syscall with riscv64 number `nr`, if the kernel knows it.
-        pub fn sys(nr: u64) -> Option<Sys> {
-            match nr {
-                $($nr => Some(Sys::$sys),)*
-                _ => None,
-            }
-        }
-
-        /// The riscv64 number of `sys`, if riscv64 has it.
-        pub fn number(sys: Sys) -> Option<u64> {
-            match sys {
-                $(Sys::$sys => Some($nr),)*
-                #[allow(unreachable_patterns)]
-                _ => None,
-            }
-        }
-    };
-}
-
 // asm-generic/unistd.h with __ARCH_WANT_NEW_STAT and __ARCH_WANT_SET_GET_RLIMIT
 // (riscv64 has no renameat, only renameat2), plus the riscv ones.
-numbers! {
+crate::table::numbers! {
     17 => Getcwd,
     23 => Dup,
     24 => Dup3,
@@ -153,14 +131,7 @@ pub fn encode_stat(st: &Stat) -> [u8; STAT_SIZE] {
     b
 }
 
-/// A signal's disposition, as `rt_sigaction` stores it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SigAction {
-    pub handler: u64,
-    pub flags: u64,
-    pub restorer: u64,
-    pub mask: u64,
-}
+pub use crate::linux::SigAction;
 
 /// Size of riscv64's kernel `struct sigaction` (no `sa_restorer`).
 pub const SIGACTION_SIZE: usize = 24;
@@ -233,6 +204,7 @@ pub fn encode_hwprobe_pair(key: i64, value: u64) -> [u8; HWPROBE_PAIR_SIZE] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::Sys;
 
     #[test]
     fn numbers_round_trip() {

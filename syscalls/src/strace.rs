@@ -45,6 +45,8 @@ pub enum Arg {
     Resource,
     FcntlCmd,
     IoctlReq,
+    /// arch_prctl's code.
+    ArchPrctlCode,
 }
 
 /// How a result is shown.
@@ -228,6 +230,16 @@ const IOCTLS: &[(u32, &str)] = &[
     (FIOCLEX, "FIOCLEX"),
 ];
 
+const ARCH_PRCTL_CODES: &[(u32, &str)] = &[
+    (0x1001, "ARCH_SET_GS"),
+    (0x1002, "ARCH_SET_FS"),
+    (0x1003, "ARCH_GET_FS"),
+    (0x1004, "ARCH_GET_GS"),
+    (0x1011, "ARCH_GET_CPUID"),
+    (0x1012, "ARCH_SET_CPUID"),
+    (0x3001, "ARCH_CET_STATUS"),
+];
+
 /// `v`'s name in `table`, or its value in hex.
 fn enum_name(v: u32, table: &[(u32, &str)]) -> String {
     table
@@ -381,6 +393,7 @@ fn format_value(
             .map_or_else(|| v32.to_string(), |n| n.to_string()),
         Arg::FcntlCmd => enum_name(v32, FCNTL_CMDS),
         Arg::IoctlReq => enum_name(v32, IOCTLS),
+        Arg::ArchPrctlCode => enum_name(v32, ARCH_PRCTL_CODES),
     }
 }
 

@@ -130,4 +130,59 @@ syscalls! {
     Rseq "rseq" (Hex, UInt, Int, Hex) Int;
     RiscvHwprobe "riscv_hwprobe" (Hex, UInt, UInt, Hex, Hex) Int;
     RiscvFlushIcache "riscv_flush_icache" (Hex, Hex, Hex) Int;
+    // The legacy calls of x86_64 (and other pre-asm-generic ISAs): each is an
+    // adaptor over its `*at` (or newer) counterpart.
+    Open "open" (Path, OpenFlags, OpenMode(1)) Int;
+    Creat "creat" (Path, Oct) Int;
+    Stat "stat" (Path, Hex) Int;
+    Lstat "lstat" (Path, Hex) Int;
+    Access "access" (Path, AccessMode) Int;
+    Pipe "pipe" (Hex) Int;
+    Dup2 "dup2" (Fd, Fd) Int;
+    Poll "poll" (Hex, UInt, Int) Int;
+    Select "select" (Int, Hex, Hex, Hex, Hex) Int;
+    Readlink "readlink" (Path, OutBuf, UInt) Int;
+    Unlink "unlink" (Path) Int;
+    Rmdir "rmdir" (Path) Int;
+    Mkdir "mkdir" (Path, Oct) Int;
+    Rename "rename" (Path, Path) Int;
+    Link "link" (Path, Path) Int;
+    Symlink "symlink" (Path, Path) Int;
+    Chmod "chmod" (Path, Oct) Int;
+    Chown "chown" (Path, Int, Int) Int;
+    Lchown "lchown" (Path, Int, Int) Int;
+    Getdents "getdents" (Fd, Hex, UInt) Int;
+    Time "time" (Hex) Int;
+    Utime "utime" (Path, Hex) Int;
+    Utimes "utimes" (Path, Hex) Int;
+    Futimesat "futimesat" (Dirfd, Path, Hex) Int;
+    Getpgrp "getpgrp" () Int;
+    Alarm "alarm" (UInt) Int;
+    Fork "fork" () Int;
+    Vfork "vfork" () Int;
+    ArchPrctl "arch_prctl" (ArchPrctlCode, Hex) Int;
 }
+
+/// Defines an ISA's numbering: `sys(nr)` and `number(sys)` from a list of
+/// `nr => Variant` pairs.
+macro_rules! numbers {
+    ($($nr:literal => $sys:ident,)*) => {
+        /// The syscall with this ISA's number `nr`, if the kernel knows it.
+        pub fn sys(nr: u64) -> Option<$crate::table::Sys> {
+            match nr {
+                $($nr => Some($crate::table::Sys::$sys),)*
+                _ => None,
+            }
+        }
+
+        /// This ISA's number of `sys`, if the ISA has it.
+        pub fn number(sys: $crate::table::Sys) -> Option<u64> {
+            match sys {
+                $($crate::table::Sys::$sys => Some($nr),)*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
+}
+pub(crate) use numbers;

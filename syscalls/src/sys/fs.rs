@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
+use crate::abi;
 use crate::errno::{Errno, SysResult};
 use crate::fd::{FileRef, Object, OpenFile};
 use crate::host::{FileType, Host, OpenOptions, SetTime};
 use crate::kernel::Kernel;
 use crate::linux::*;
-use crate::riscv64;
 use crate::vfs::{host_to_stat, Dev, Ino, Lookup, Node, NodeKind, Pos, Resolved, ROOT};
 
 /// What an `*at` syscall operates on: a path, or a descriptor itself
@@ -189,14 +189,14 @@ impl<H: Host> Kernel<H> {
         }
         let t = self.target(dirfd, path, flags, true)?;
         let st = self.stat_target(&t, flags & AT_SYMLINK_NOFOLLOW == 0)?;
-        self.mem().write(buf, &riscv64::encode_stat(&st))?;
+        self.mem().write(buf, &abi::encode_stat(self.arch, &st))?;
         Ok(0)
     }
 
     pub(crate) fn sys_fstat(&mut self, fd: i32, buf: u64) -> SysResult<u64> {
         let file = self.fds.file(fd)?;
         let st = self.stat_file(&file)?;
-        self.mem().write(buf, &riscv64::encode_stat(&st))?;
+        self.mem().write(buf, &abi::encode_stat(self.arch, &st))?;
         Ok(0)
     }
 
@@ -665,7 +665,7 @@ impl<H: Host> Kernel<H> {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
         }
-        let (atime, mtime) = if times == 0 {
+        let times = if times == 0 {
             (TimeArg::Now, TimeArg::Now)
         } else {
             let mem = self.mem();
@@ -674,6 +674,52 @@ impl<H: Host> Kernel<H> {
                 TimeArg::decode(&mem.read_array(times + 16)?)?,
             )
         };
+        self.set_times(dirfd, path, times, flags)
+    }
+
+    /// utime, utimes and futimesat: utimensat with the times at `times`
+    /// (NULL: now) as `struct utimbuf` (seconds) or `struct timeval[2]`
+    /// (`timeval`).
+    pub(crate) fn sys_utimes(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        times: u64,
+        timeval: bool,
+    ) -> SysResult<u64> {
+        let times = if times == 0 {
+            (TimeArg::Now, TimeArg::Now)
+        } else if timeval {
+            let mem = self.mem();
+            let mut t = [TimeArg::Now; 2];
+            for (i, slot) in t.iter_mut().enumerate() {
+                let b: [u8; 16] = mem.read_array(times + 16 * i as u64)?;
+                let (sec, usec) = (get_i64(&b, 0), get_i64(&b, 8));
+                if !(0..1_000_000).contains(&usec) {
+                    return Err(Errno::EINVAL);
+                }
+                *slot = TimeArg::At(Timespec {
+                    sec,
+                    nsec: usec * 1000,
+                });
+            }
+            (t[0], t[1])
+        } else {
+            let b: [u8; 16] = self.mem().read_array(times)?;
+            let at = |sec| TimeArg::At(Timespec { sec, nsec: 0 });
+            (at(get_i64(&b, 0)), at(get_i64(&b, 8)))
+        };
+        self.set_times(dirfd, path, times, 0)
+    }
+
+    /// utimensat's work once the times are decoded.
+    fn set_times(
+        &mut self,
+        dirfd: i32,
+        path: u64,
+        (atime, mtime): (TimeArg, TimeArg),
+        flags: u32,
+    ) -> SysResult<u64> {
         let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
         let t = if path == 0 {
             Target::File(self.fds.file(dirfd)?)

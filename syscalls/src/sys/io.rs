@@ -366,6 +366,24 @@ impl<H: Host> Kernel<H> {
     }
 
     pub(crate) fn sys_getdents64(&mut self, fd: i32, addr: u64, count: u64) -> SysResult<u64> {
+        self.getdents(fd, addr, count, dirent64_len, encode_dirent64)
+    }
+
+    /// The legacy getdents: getdents64 with `struct linux_dirent` records.
+    pub(crate) fn sys_getdents(&mut self, fd: i32, addr: u64, count: u64) -> SysResult<u64> {
+        self.getdents(fd, addr, count, dirent_len, encode_dirent)
+    }
+
+    /// Lists directory `fd` into `addr` with records of `len` bytes (for a
+    /// name length) that `encode` appends.
+    fn getdents(
+        &mut self,
+        fd: i32,
+        addr: u64,
+        count: u64,
+        len: fn(usize) -> usize,
+        encode: fn(&mut Vec<u8>, u64, i64, u8, &str),
+    ) -> SysResult<u64> {
         let file = self.fds.file(fd)?;
         let mut f = file.borrow_mut();
         if f.dir.is_none() {
@@ -391,13 +409,13 @@ impl<H: Host> Kernel<H> {
         let stream = f.dir.as_mut().unwrap();
         let mut out = Vec::new();
         while let Some((name, ino, dtype)) = stream.entries.get(stream.pos) {
-            if (out.len() + dirent64_len(name.len())) as u64 > count {
+            if (out.len() + len(name.len())) as u64 > count {
                 if out.is_empty() {
                     return Err(Errno::EINVAL);
                 }
                 break;
             }
-            encode_dirent64(&mut out, *ino, stream.pos as i64 + 1, *dtype, name);
+            encode(&mut out, *ino, stream.pos as i64 + 1, *dtype, name);
             stream.pos += 1;
         }
         f.offset = stream.pos as u64;
@@ -460,6 +478,15 @@ impl<H: Host> Kernel<H> {
             drop_entry(prev, &mut self.host, &mut self.vfs);
         }
         Ok(new as u64)
+    }
+
+    /// dup2: dup3 without flags, except that `old == new` returns `new`
+    /// if it is open.
+    pub(crate) fn sys_dup2(&mut self, old: i32, new: i32) -> SysResult<u64> {
+        if old == new {
+            return self.fds.file(old).map(|_| new as u64);
+        }
+        self.sys_dup3(old, new, 0)
     }
 
     pub(crate) fn sys_fcntl(&mut self, fd: i32, cmd: u32, arg: u64) -> SysResult<u64> {

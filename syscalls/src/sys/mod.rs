@@ -10,7 +10,9 @@ mod time;
 use crate::errno::{Errno, SysResult};
 use crate::host::Host;
 use crate::kernel::Kernel;
+use crate::linux::{AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_TRUNC, O_WRONLY};
 use crate::table::Sys;
+use c2w_isa::Cpu;
 
 pub(crate) use process::{comm_of, COMM_LEN};
 
@@ -25,8 +27,8 @@ fn uint(a: u64) -> u32 {
 }
 
 impl<H: Host> Kernel<H> {
-    /// Runs one syscall.
-    pub(crate) fn dispatch(&mut self, sys: Sys, a: [u64; 6]) -> SysResult<u64> {
+    /// Runs one syscall for `cpu` (only `arch_prctl` uses it).
+    pub(crate) fn dispatch(&mut self, sys: Sys, a: [u64; 6], cpu: &mut Cpu) -> SysResult<u64> {
         use Sys::*;
         match sys {
             Getcwd => self.sys_getcwd(a[0], a[1]),
@@ -128,6 +130,37 @@ impl<H: Host> Kernel<H> {
                 self.mm.set_code_changed(a[0], a[1].max(a[0]));
                 Ok(0)
             }
+            // The legacy calls, over their `*at` counterparts.
+            Open => self.sys_openat(AT_FDCWD, a[0], uint(a[1]), uint(a[2])),
+            Creat => self.sys_openat(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, uint(a[1])),
+            Stat => self.sys_newfstatat(AT_FDCWD, a[0], a[1], 0),
+            Lstat => self.sys_newfstatat(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW),
+            Access => self.sys_faccessat(AT_FDCWD, a[0], uint(a[1]), 0),
+            Pipe => self.sys_pipe2(a[0], 0),
+            Dup2 => self.sys_dup2(int(a[0]), int(a[1])),
+            Poll => self.sys_poll(a[0], a[1], int(a[2])),
+            Select => self.sys_select(int(a[0]), [a[1], a[2], a[3]], a[4]),
+            Readlink => self.sys_readlinkat(AT_FDCWD, a[0], a[1], int(a[2]) as i64),
+            Unlink => self.sys_unlinkat(AT_FDCWD, a[0], 0),
+            Rmdir => self.sys_unlinkat(AT_FDCWD, a[0], AT_REMOVEDIR),
+            Mkdir => self.sys_mkdirat(AT_FDCWD, a[0], uint(a[1])),
+            Rename => self.sys_renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], 0),
+            Link => self.sys_linkat(AT_FDCWD, a[0], AT_FDCWD, a[1], 0),
+            Symlink => self.sys_symlinkat(a[0], AT_FDCWD, a[1]),
+            Chmod => self.sys_fchmodat(AT_FDCWD, a[0], uint(a[1])),
+            Chown => self.sys_fchownat(AT_FDCWD, a[0], uint(a[1]), uint(a[2]), 0),
+            Lchown => {
+                self.sys_fchownat(AT_FDCWD, a[0], uint(a[1]), uint(a[2]), AT_SYMLINK_NOFOLLOW)
+            }
+            Getdents => self.sys_getdents(int(a[0]), a[1], a[2]),
+            Time => self.sys_time(a[0]),
+            Utime => self.sys_utimes(AT_FDCWD, a[0], a[1], false),
+            Utimes => self.sys_utimes(AT_FDCWD, a[0], a[1], true),
+            Futimesat => self.sys_utimes(int(a[0]), a[1], a[2], true),
+            Getpgrp => Ok(process::PID),
+            // No timers or other processes yet.
+            Alarm | Fork | Vfork => Err(Errno::ENOSYS),
+            ArchPrctl => self.sys_arch_prctl(uint(a[0]), a[1], cpu),
         }
     }
 }

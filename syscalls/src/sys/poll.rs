@@ -1,4 +1,4 @@
-//! ppoll and pselect6. The guest is the only process, so nothing becomes
+//! ppoll and pselect6, and the legacy poll and select over them. The guest is the only process, so nothing becomes
 //! ready while it waits: they report what is ready now, and sleep out their
 //! timeout when nothing is. Host stdio counts as ready (a read then blocks
 //! on the host, which is where the data comes from).
@@ -7,7 +7,7 @@ use crate::errno::{Errno, SysResult};
 use crate::fd::{FileRef, Object};
 use crate::host::Host;
 use crate::kernel::Kernel;
-use crate::linux::Timespec;
+use crate::linux::{get_i64, Timespec};
 
 const POLLIN: u16 = 0x1;
 const POLLOUT: u16 = 0x4;
@@ -43,19 +43,37 @@ fn readiness(file: &FileRef) -> u16 {
 }
 
 impl<H: Host> Kernel<H> {
-    /// Sleeps for the timeout at `addr` (none: return at once).
-    fn wait_timeout(&mut self, addr: u64) -> SysResult<()> {
-        if addr != 0 {
-            let t = Timespec::decode(&self.mem().read_array(addr)?);
-            if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
-                return Err(Errno::EINVAL);
-            }
+    /// The `struct timespec` timeout at `addr` (NULL: none).
+    fn read_timeout(&self, addr: u64) -> SysResult<Option<Timespec>> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        let t = Timespec::decode(&self.mem().read_array(addr)?);
+        if t.sec < 0 || !(0..1_000_000_000).contains(&t.nsec) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(Some(t))
+    }
+
+    /// Sleeps for `timeout` (none: return at once).
+    fn wait_timeout(&mut self, timeout: Option<Timespec>) {
+        if let Some(t) = timeout {
             self.host.sleep(t.to_nanos());
         }
-        Ok(())
     }
 
     pub(crate) fn sys_ppoll(&mut self, fds: u64, nfds: u64, timeout: u64) -> SysResult<u64> {
+        let timeout = self.read_timeout(timeout)?;
+        self.poll_fds(fds, nfds, timeout)
+    }
+
+    /// poll: ppoll with a timeout in milliseconds (negative: none).
+    pub(crate) fn sys_poll(&mut self, fds: u64, nfds: u64, ms: i32) -> SysResult<u64> {
+        let timeout = (ms >= 0).then(|| Timespec::from_nanos(ms as u64 * 1_000_000));
+        self.poll_fds(fds, nfds, timeout)
+    }
+
+    fn poll_fds(&mut self, fds: u64, nfds: u64, timeout: Option<Timespec>) -> SysResult<u64> {
         if nfds > self.fds.limit {
             return Err(Errno::EINVAL);
         }
@@ -79,7 +97,7 @@ impl<H: Host> Kernel<H> {
             ready += (revents != 0) as u64;
         }
         if ready == 0 {
-            self.wait_timeout(timeout)?;
+            self.wait_timeout(timeout);
         }
         Ok(ready)
     }
@@ -89,6 +107,39 @@ impl<H: Host> Kernel<H> {
         nfds: i32,
         sets: [u64; 3],
         timeout: u64,
+    ) -> SysResult<u64> {
+        let timeout = self.read_timeout(timeout)?;
+        self.select_fds(nfds, sets, timeout)
+    }
+
+    /// select: pselect6 with a `struct timeval` timeout, which it updates
+    /// to the time left (zero once it expired), as Linux does.
+    pub(crate) fn sys_select(&mut self, nfds: i32, sets: [u64; 3], tv: u64) -> SysResult<u64> {
+        let timeout = if tv == 0 {
+            None
+        } else {
+            let b: [u8; 16] = self.mem().read_array(tv)?;
+            let (sec, usec) = (get_i64(&b, 0), get_i64(&b, 8));
+            if sec < 0 || !(0..1_000_000).contains(&usec) {
+                return Err(Errno::EINVAL);
+            }
+            Some(Timespec {
+                sec,
+                nsec: usec * 1000,
+            })
+        };
+        let ready = self.select_fds(nfds, sets, timeout)?;
+        if ready == 0 && tv != 0 {
+            self.mem().write(tv, &[0; 16])?;
+        }
+        Ok(ready)
+    }
+
+    fn select_fds(
+        &mut self,
+        nfds: i32,
+        sets: [u64; 3],
+        timeout: Option<Timespec>,
     ) -> SysResult<u64> {
         if nfds < 0 || nfds as u64 > self.fds.limit {
             return Err(Errno::EINVAL);
@@ -139,7 +190,7 @@ impl<H: Host> Kernel<H> {
             }
         }
         if ready == 0 {
-            self.wait_timeout(timeout)?;
+            self.wait_timeout(timeout);
         }
         Ok(ready)
     }

@@ -6,7 +6,9 @@ use crate::host::{Clock, Host};
 use crate::kernel::Kernel;
 use crate::layout::GUEST_LIMIT;
 use crate::linux::*;
-use crate::riscv64::{self, SIGACTION_SIZE};
+use crate::riscv64;
+use crate::{abi, x86_64};
+use c2w_isa::Cpu;
 
 /// The guest's pid (and tid, pgid, sid): it is alone, like init.
 pub const PID: u64 = 1;
@@ -62,7 +64,7 @@ impl<H: Host> Kernel<H> {
             NODENAME,
             RELEASE,
             VERSION,
-            riscv64::MACHINE,
+            abi::machine(self.arch),
             "(none)",
         ];
         self.mem().write(buf, &encode_utsname(fields))?;
@@ -227,15 +229,15 @@ impl<H: Host> Kernel<H> {
             if sig == SIGKILL || sig == SIGSTOP {
                 return Err(Errno::EINVAL);
             }
-            Some(riscv64::decode_sigaction(
-                &mem.read_array::<SIGACTION_SIZE>(act)?,
-            ))
+            let size = abi::sigaction_size(self.arch) as u64;
+            Some(abi::decode_sigaction(self.arch, mem.bytes(act, size)?))
         } else {
             None
         };
+        let arch = self.arch;
         let slot = &mut self.signals.actions[sig as usize - 1];
         if oldact != 0 {
-            mem.write(oldact, &riscv64::encode_sigaction(slot))?;
+            mem.write(oldact, &abi::encode_sigaction(arch, slot))?;
         }
         if let Some(mut new) = new {
             new.mask &= !((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1)));
@@ -310,7 +312,7 @@ impl<H: Host> Kernel<H> {
             }
             if flags & SS_DISABLE != 0 {
                 self.signals.altstack = None;
-            } else if size < riscv64::MINSIGSTKSZ {
+            } else if size < abi::minsigstksz(self.arch) {
                 return Err(Errno::ENOMEM);
             } else {
                 self.signals.altstack = Some((sp, 0, size));
@@ -357,5 +359,27 @@ impl<H: Host> Kernel<H> {
             mem.write(addr, &pair)?;
         }
         Ok(0)
+    }
+
+    /// arch_prctl (x86_64): the FS and GS segment bases of `cpu`.
+    pub(crate) fn sys_arch_prctl(&mut self, code: u32, addr: u64, cpu: &mut Cpu) -> SysResult<u64> {
+        match code {
+            x86_64::ARCH_SET_FS | x86_64::ARCH_SET_GS => {
+                if addr >= x86_64::TASK_SIZE_MAX {
+                    return Err(Errno::EPERM);
+                }
+                if code == x86_64::ARCH_SET_FS {
+                    cpu.fs_base = addr;
+                } else {
+                    cpu.gs_base = addr;
+                }
+                Ok(0)
+            }
+            x86_64::ARCH_GET_FS => self.mem().write_u64(addr, cpu.fs_base).map(|_| 0),
+            x86_64::ARCH_GET_GS => self.mem().write_u64(addr, cpu.gs_base).map(|_| 0),
+            // ARCH_CET_STATUS, ARCH_GET_CPUID, ARCH_SHSTK_*, ...: glibc goes
+            // on without them.
+            _ => Err(Errno::EINVAL),
+        }
     }
 }

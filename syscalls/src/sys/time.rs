@@ -72,6 +72,16 @@ impl<H: Host> Kernel<H> {
         Ok(0)
     }
 
+    /// time: the seconds of CLOCK_REALTIME, also stored at `tloc` unless
+    /// it is NULL.
+    pub(crate) fn sys_time(&mut self, tloc: u64) -> SysResult<u64> {
+        let sec = self.host.clock_time(Clock::Realtime)? / 1_000_000_000;
+        if tloc != 0 {
+            self.mem().write_u64(tloc, sec)?;
+        }
+        Ok(sec)
+    }
+
     pub(crate) fn sys_nanosleep(&mut self, req: u64) -> SysResult<u64> {
         let ns = read_duration(Timespec::decode(&self.mem().read_array(req)?))?;
         self.sleep_monotonic(ns)?;

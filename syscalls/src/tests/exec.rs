@@ -15,7 +15,12 @@ fn busybox() -> Vec<u8> {
     std::fs::read(BUSYBOX).unwrap_or_else(|e| panic!("the BusyBox fixture {BUSYBOX}: {e}"))
 }
 
-fn kernel(image: &ImageBuilder, entry: &[&str], args: &[&str], env: &[&str]) -> Kernel<NativeHost> {
+pub(super) fn kernel(
+    image: &ImageBuilder,
+    entry: &[&str],
+    args: &[&str],
+    env: &[&str],
+) -> Kernel<NativeHost> {
     let (manifest, segments) = image.build(entry);
     kernel_for(manifest, segments, args, env)
 }
@@ -31,7 +36,7 @@ fn kernel_for(
     Kernel::new(NativeHost::new(segments), manifest, args, env).unwrap()
 }
 
-fn start_error(file: &[u8]) -> String {
+pub(super) fn start_error(file: &[u8]) -> String {
     let mut b = ImageBuilder::new();
     b.file("/bin/app", file, 0o755);
     let mut k = kernel(&b, &["/bin/app"], &[], &[]);
@@ -40,7 +45,7 @@ fn start_error(file: &[u8]) -> String {
 
 /// A minimal 64-bit little-endian ELF header with `machine`, `etype` and
 /// `phnum` program headers of `phdrs` right after it.
-fn elf(machine: u16, etype: u16, phdrs: &[(u32, u64, u64, u64, u64)]) -> Vec<u8> {
+pub(super) fn elf(machine: u16, etype: u16, phdrs: &[(u32, u64, u64, u64, u64)]) -> Vec<u8> {
     let mut b = vec![0u8; 64];
     b[..4].copy_from_slice(b"\x7fELF");
     b[4] = 2; // ELFCLASS64
@@ -68,9 +73,10 @@ fn elf(machine: u16, etype: u16, phdrs: &[(u32, u64, u64, u64, u64)]) -> Vec<u8>
 }
 
 const EM_RISCV: u16 = 243;
-const EM_X86_64: u16 = 62;
-const PT_LOAD: u32 = 1;
-const PT_INTERP: u32 = 3;
+pub(super) const EM_X86_64: u16 = 62;
+pub(super) const EM_AARCH64: u16 = 183;
+pub(super) const PT_LOAD: u32 = 1;
+pub(super) const PT_INTERP: u32 = 3;
 
 #[test]
 fn bad_programs_get_clear_errors() {
@@ -84,10 +90,10 @@ fn bad_programs_get_clear_errors() {
         start_error(truncated),
         "/bin/app: truncated ELF (program headers end at 0x200 past the file's 0x64 bytes)"
     );
-    let x86 = elf(EM_X86_64, 2, &[(PT_LOAD, 0, 0x400000, 0x100, 0x100)]);
+    let arm = elf(EM_AARCH64, 2, &[(PT_LOAD, 0, 0x400000, 0x100, 0x100)]);
     assert_eq!(
-        start_error(&x86),
-        "/bin/app: x86_64 programs are not supported yet"
+        start_error(&arm),
+        "/bin/app: aarch64 programs are not supported yet"
     );
     let dynamic = elf(
         EM_RISCV,
@@ -135,16 +141,26 @@ fn a_native_program_of_the_test_host_is_refused() {
     // This test binary is an ELF for the machine running it.
     let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
     let arch = std::env::consts::ARCH;
-    if me.starts_with(b"\x7fELF") && arch != "riscv64" {
+    if !me.starts_with(b"\x7fELF") || arch == "riscv64" {
+        return;
+    }
+    let err = start_error(&me);
+    if arch == "x86_64" {
+        // A machine we run, but a dynamically linked program.
+        assert!(
+            err.starts_with("/bin/app: dynamically linked programs are not supported yet"),
+            "{err}"
+        );
+    } else {
         assert_eq!(
-            start_error(&me),
+            err,
             format!("/bin/app: {arch} programs are not supported yet")
         );
     }
 }
 
 /// Where /proc/self/exe points.
-fn exe_link(k: &Kernel<NativeHost>) -> String {
+pub(super) fn exe_link(k: &Kernel<NativeHost>) -> String {
     let me = k.vfs().lookup_tree("/proc/self").unwrap();
     let exe = k.vfs().node(me).as_dir().unwrap().entries["exe"];
     match &k.vfs().node(exe).kind {
@@ -154,18 +170,18 @@ fn exe_link(k: &Kernel<NativeHost>) -> String {
 }
 
 /// The initial stack, parsed back.
-struct InitialStack {
-    argv: Vec<String>,
-    envp: Vec<String>,
-    auxv: Vec<(u64, u64)>,
+pub(super) struct InitialStack {
+    pub argv: Vec<String>,
+    pub envp: Vec<String>,
+    pub auxv: Vec<(u64, u64)>,
 }
 
-fn cstr(g: &Guest, addr: u64) -> String {
+pub(super) fn cstr(g: &Guest, addr: u64) -> String {
     let mem = g.k.mem();
     String::from_utf8(mem.read_cstr(addr, 4096).unwrap().to_vec()).unwrap()
 }
 
-fn parse_stack(g: &Guest, sp: u64) -> InitialStack {
+pub(super) fn parse_stack(g: &Guest, sp: u64) -> InitialStack {
     let argc = g.read_u64(sp);
     let mut at = sp + 8;
     let strings = |at: &mut u64| {
@@ -207,6 +223,7 @@ fn busybox_loads_with_a_linux_initial_stack() {
     let mut g = Guest { k, next: 0 };
     let start = g.k.start().unwrap();
     assert_eq!(start.pc, 0x103a0, "busybox's entry point");
+    assert_eq!(start.arch, c2w_isa::Arch::Riscv64);
     assert_eq!(start.sp % 16, 0);
     let stack = parse_stack(&g, start.sp);
     assert_eq!(stack.argv, ["/bin/sh", "-c", "echo hi"]);
@@ -232,6 +249,8 @@ fn busybox_loads_with_a_linux_initial_stack() {
     let random = aux(at::RANDOM).unwrap();
     assert!(random > start.sp && random + 16 <= g.k.memory_map().stack_top());
     assert_eq!(stack.auxv.last(), Some(&(at::NULL, 0)));
+    let n = stack.auxv.len();
+    assert_eq!(stack.auxv[n - 2], (at::MINSIGSTKSZ, crate::riscv64::MINSIGSTKSZ));
 
     // The segments are in memory: text from the file, bss zeroed.
     let bytes = busybox();

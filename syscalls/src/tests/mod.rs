@@ -5,13 +5,14 @@ mod exec;
 mod files;
 mod memory;
 mod process;
+mod x86_64;
 
 use crate::host::Host;
 use crate::image::Manifest;
 use crate::kernel::{Kernel, Outcome};
 use crate::native::{ImageBuilder, NativeHost};
-use crate::riscv64;
 use crate::table::Sys;
+use c2w_isa::{Arch, Cpu};
 
 /// Scratch guest memory for syscall arguments: below where the kernel puts
 /// anything when no program is loaded.
@@ -66,14 +67,27 @@ impl Guest {
         Self::with_host(image, |_| {})
     }
 
-    /// Runs a syscall, returning the raw result as signed.
+    /// A kernel for `image` whose guest is an x86_64 program.
+    pub fn x86_64(image: &ImageBuilder) -> Self {
+        let mut g = Self::new(image);
+        g.k.set_arch(Arch::X86_64);
+        g
+    }
+
+    /// Runs a syscall by its number on the guest's arch, returning the raw
+    /// result as signed.
     pub fn sys<const N: usize>(&mut self, sys: Sys, args: [u64; N]) -> i64 {
+        self.sys_on(&mut Cpu::default(), sys, args)
+    }
+
+    /// Runs a syscall for `cpu`.
+    pub fn sys_on<const N: usize>(&mut self, cpu: &mut Cpu, sys: Sys, args: [u64; N]) -> i64 {
+        let arch = self.k.arch();
+        let nr = crate::abi::number(arch, sys)
+            .unwrap_or_else(|| panic!("{} has no {}", arch.name(), sys.name()));
         let mut a = [0u64; 6];
         a[..N].copy_from_slice(&args);
-        match self
-            .k
-            .syscall_riscv64(riscv64::number(sys).expect("riscv64 number"), a)
-        {
+        match self.k.syscall_on(arch, nr, a, cpu) {
             Outcome::Return(v) => v as i64,
             Outcome::Exit(code) => panic!("unexpected exit({code})"),
         }
@@ -137,7 +151,8 @@ impl Guest {
     /// newfstatat(AT_FDCWD, path, flags) decoded as (mode, size, ino, nlink, uid, gid, mtime).
     pub fn stat(&mut self, path: &str, flags: u32) -> Result<StatView, i64> {
         let p = self.str(path);
-        let buf = self.alloc(riscv64::STAT_SIZE as u64);
+        let size = crate::abi::stat_size(self.k.arch()) as u64;
+        let buf = self.alloc(size);
         let r = self.sys(
             Sys::Newfstatat,
             [crate::linux::AT_FDCWD.raw(), p, buf, flags as u64],
@@ -145,7 +160,7 @@ impl Guest {
         if r < 0 {
             return Err(r);
         }
-        Ok(StatView::decode(&self.read(buf, riscv64::STAT_SIZE as u64)))
+        Ok(StatView::decode_for(self.k.arch(), &self.read(buf, size)))
     }
 
     /// The names getdents64 lists for directory `path`.
@@ -191,6 +206,34 @@ pub struct StatView {
 }
 
 impl StatView {
+    /// Decodes `arch`'s `struct stat`.
+    pub fn decode_for(arch: Arch, b: &[u8]) -> Self {
+        match arch {
+            Arch::Riscv64 => Self::decode(b),
+            Arch::X86_64 => Self::decode_x86_64(b),
+        }
+    }
+
+    /// Decodes x86_64's `struct stat`.
+    pub fn decode_x86_64(b: &[u8]) -> Self {
+        assert_eq!(b.len(), crate::x86_64::STAT_SIZE);
+        let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
+        let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+        StatView {
+            dev: u64_at(0),
+            ino: u64_at(8),
+            nlink: u64_at(16) as u32,
+            mode: u32_at(24),
+            uid: u32_at(28),
+            gid: u32_at(32),
+            size: u64_at(48),
+            blksize: u64_at(56) as u32,
+            blocks: u64_at(64),
+            mtime: u64_at(88) as i64,
+        }
+    }
+
+    /// Decodes riscv64's `struct stat`.
     pub fn decode(b: &[u8]) -> Self {
         let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
         let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
