@@ -43,10 +43,11 @@ pub(super) fn execute<B: Backend>(b: &mut B, inst: &Inst, pc: u64) -> bool {
         }
     }
     let _ = pc;
-    misc(b, i)
-        || (any_xmm || i.mnemonic() == Mnemonic::Movnti) && moves(b, i)
-        || any_xmm && float(b, i)
-        || any_xmm && sse_int::execute(b, i)
+    // The string instructions movsd and cmpsd share these mnemonics.
+    if matches!(i.mnemonic(), Mnemonic::Movsd | Mnemonic::Cmpsd) && !any_xmm {
+        return false;
+    }
+    misc(b, i) || moves(b, i) || float(b, i) || sse_int::execute(b, i)
 }
 
 // ---------------------------------------------------------------------------
@@ -474,10 +475,10 @@ fn moves<B: Backend>(b: &mut B, i: &Instruction) -> bool {
             operand::write_reg(b, reg0, v);
         }
         Mnemonic::Maskmovdqu => {
-            let data = get(b, reg0);
-            let m = get(b, i.op_register(1));
-            let base = match i.memory_base() {
-                Register::EDI => {
+            let data = get(b, i.op_register(1));
+            let m = get(b, i.op_register(2));
+            let base = match i.op_kind(0) {
+                OpKind::MemorySegEDI => {
                     let v = b.xreg(super::regs::RDI);
                     b.un(UnOp::Zext32, v)
                 }
