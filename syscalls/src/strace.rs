@@ -517,4 +517,29 @@ mod tests {
             assert_eq!(line, "exit_group(3) = ?");
         });
     }
+
+    #[test]
+    fn legacy_x86_64_lines() {
+        with_mem(|mem, _| {
+            mem.write(16, b"/etc/hosts\0").unwrap();
+            let line = format_call(Some(Sys::Open), 2, &[16, 0, 0, 0, 0, 0], &Ok(3), mem);
+            assert_eq!(line, r#"open("/etc/hosts", O_RDONLY) = 3"#);
+            let creat = [16, (O_WRONLY | O_CREAT) as u64, 0o600, 0, 0, 0];
+            let line = format_call(Some(Sys::Open), 2, &creat, &Ok(3), mem);
+            assert_eq!(line, r#"open("/etc/hosts", O_WRONLY|O_CREAT, 0600) = 3"#);
+            let line = format_call(Some(Sys::Stat), 4, &[16, 64, 0, 0, 0, 0], &Ok(0), mem);
+            assert_eq!(line, r#"stat("/etc/hosts", 0x40) = 0"#);
+            let set_fs = [0x1002, 0x4a0000, 0, 0, 0, 0];
+            let line = format_call(Some(Sys::ArchPrctl), 158, &set_fs, &Ok(0), mem);
+            assert_eq!(line, "arch_prctl(ARCH_SET_FS, 0x4a0000) = 0");
+            let cet = [0x3001, 0x40, 0, 0, 0, 0];
+            let line = format_call(Some(Sys::ArchPrctl), 158, &cet, &Err(Errno::EINVAL), mem);
+            assert_eq!(
+                line,
+                "arch_prctl(ARCH_CET_STATUS, 0x40) = -1 EINVAL (Invalid argument)"
+            );
+            let line = format_call(Some(Sys::Fork), 57, &[0; 6], &Err(Errno::ENOSYS), mem);
+            assert_eq!(line, "fork() = -1 ENOSYS (Function not implemented)");
+        });
+    }
 }

@@ -207,10 +207,8 @@ pub const ARCH_GET_GS: u32 = 0x1004;
 /// segment base at or past it is refused with EPERM, as Linux does.
 pub const TASK_SIZE_MAX: u64 = (1 << 47) - 4096;
 
-/// `AT_HWCAP`: CPUID leaf 1's EDX, as Linux reports it on x86.
-// TEMPORARY: c2w_isa::x86_64::cpuid has no public `cpuid(leaf, subleaf)`
-// yet; this is the baseline (FPU TSC MSR PAE CX8 APIC SEP CMOV PAT CLFSH MMX
-// FXSR SSE SSE2). Replace with `c2w_isa::x86_64::cpuid::cpuid(1, 0)[3]`.
+/// `AT_HWCAP`: CPUID leaf 1's EDX of the virtual CPU, as Linux reports it
+/// on x86.
 pub fn hwcap() -> u64 {
-    0x0789_8b71
+    c2w_isa::x86_64::cpuid::query(1, 0)[3] as u64
 }

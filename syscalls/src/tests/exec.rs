@@ -250,7 +250,10 @@ fn busybox_loads_with_a_linux_initial_stack() {
     assert!(random > start.sp && random + 16 <= g.k.memory_map().stack_top());
     assert_eq!(stack.auxv.last(), Some(&(at::NULL, 0)));
     let n = stack.auxv.len();
-    assert_eq!(stack.auxv[n - 2], (at::MINSIGSTKSZ, crate::riscv64::MINSIGSTKSZ));
+    assert_eq!(
+        stack.auxv[n - 2],
+        (at::MINSIGSTKSZ, crate::riscv64::MINSIGSTKSZ)
+    );
 
     // The segments are in memory: text from the file, bss zeroed.
     let bytes = busybox();
