@@ -1,9 +1,11 @@
-//! The parts of the Linux ABI shared by the 64-bit asm-generic ISAs (riscv64
-//! today): flag values, and the layouts of the structs that are the same on
-//! every 64-bit Linux (`timespec`, `iovec`, `dirent64`, `statx`, `utsname`,
-//! `sysinfo`, `rlimit`). The kernel works with these values internally; an ISA
-//! whose values differ translates them at its syscall entry (see
-//! [`crate::riscv64`] for what is ISA-specific).
+//! The parts of the Linux ABI shared by the 64-bit ISAs we run (riscv64's
+//! asm-generic and x86_64 agree on all of these): flag values, and the
+//! layouts of the structs that are the same on both (`timespec`, `iovec`,
+//! `dirent64` and the legacy `dirent`, `statx`, `utsname`, `sysinfo`,
+//! `rlimit`, `sigaction`'s fields). The kernel works with these values
+//! internally; what differs per ISA (numbers, `struct stat`, `struct
+//! sigaction`'s layout) is in [`crate::riscv64`] and [`crate::x86_64`],
+//! chosen through [`crate::abi`].
 
 #![allow(missing_docs)]
 
