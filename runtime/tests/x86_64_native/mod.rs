@@ -507,7 +507,10 @@ pub fn check_all(cases: &[(&str, fn(&mut Native))], n: usize, x87: bool, seed: u
     for (k, &(name, f)) in cases.iter().enumerate() {
         let mut rng = Rng(seed ^ (k as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for _ in 0..n {
-            let (s, data) = random_state(&mut rng);
+            let (mut s, data) = random_state(&mut rng);
+            if x87 {
+                random_x87(&mut rng, &mut s);
+            }
             let mut nd = data;
             let want = run_native(f, &s, &mut nd);
             let mut ed = data;
@@ -538,4 +541,63 @@ pub fn check_all(cases: &[(&str, fn(&mut Native))], n: usize, x87: bool, seed: u
         }
     }
     failures
+}
+
+/// An 80-bit value, often an edge case.
+pub fn f80(rng: &mut Rng) -> (u64, u16) {
+    match rng.below(5) {
+        0 => {
+            const EDGE: [(u64, u16); 10] = [
+                (0, 0),
+                (0, 0x8000),
+                (1 << 63, 0x3fff),
+                (1 << 63, 0xbfff),
+                (1 << 63, 0x7fff),
+                (1 << 63, 0xffff),
+                (3 << 62, 0x7fff),
+                (5 << 61, 0xffff),
+                (1, 0),
+                (u64::MAX, 0x7ffe),
+            ];
+            EDGE[rng.below(10) as usize]
+        }
+        1 => {
+            let v = (rng.below(64) as f64 - 32.0) * 0.5;
+            let b = v.to_bits();
+            if v == 0.0 {
+                (0, (b >> 48) as u16 & 0x8000)
+            } else {
+                let e = ((b >> 52) & 0x7ff) as u16 + 16383 - 1023;
+                ((b << 11) | 1 << 63, e | (b >> 48) as u16 & 0x8000)
+            }
+        }
+        _ => {
+            let e = 16383 + rng.below(80) as u16 - 40;
+            (rng.next() | 1 << 63, e | (rng.below(2) as u16) << 15)
+        }
+    }
+}
+
+/// A random x87 state: a stack of a few valid values at a random top.
+pub fn random_x87(rng: &mut Rng, s: &mut Native) {
+    let top = rng.below(8) as u16;
+    let depth = 2 + rng.below(5) as u16;
+    let mut tags = 0u8;
+    for j in 0..8u16 {
+        let p = (top + j) & 7;
+        if j < depth {
+            tags |= 1 << p;
+        }
+        let v = f80(rng);
+        s.set_st(j as usize, v);
+    }
+    s.set_ftw(tags);
+    s.set_fsw(top << 11);
+    let rc = if rng.below(2) == 0 {
+        0
+    } else {
+        rng.below(4) as u16
+    };
+    let pc = if rng.below(4) == 0 { 2 } else { 3 };
+    s.set_fcw(0x37f & !(3 << 8) | pc << 8 | rc << 10);
 }
