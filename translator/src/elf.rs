@@ -16,22 +16,13 @@ use goblin::elf::section_header::{SectionHeader, SHF_EXECINSTR, SHT_NOBITS};
 use goblin::elf::Elf;
 use thiserror::Error;
 
+use c2w_isa::riscv64::Riscv64;
+use c2w_isa::x86_64::X86_64;
+
 use crate::discover::{self, Coverage};
 
 /// Guest instruction sets c2w-aot runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arch {
-    Riscv64,
-}
-
-impl Arch {
-    /// The name used in the image manifest.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Arch::Riscv64 => "riscv64",
-        }
-    }
-}
+pub use c2w_isa::Arch;
 
 /// Why an ELF file cannot run (messages do not name the file: callers add it).
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -44,9 +35,7 @@ pub enum ElfError {
         "truncated: {what} is cut off (it ends at byte {end}, the file has only {size} bytes)"
     )]
     Truncated { what: String, end: u64, size: u64 },
-    #[error("x86_64 programs are not supported yet (riscv64 only)")]
-    X86_64,
-    #[error("{0} programs are not supported (riscv64 only)")]
+    #[error("{0} programs are not supported (riscv64 and x86_64 only)")]
     Machine(String),
     #[error("not an executable program (ELF type {0})")]
     NotExecutable(&'static str),
@@ -61,15 +50,15 @@ pub enum ElfError {
 }
 
 /// Checks that `bytes` is a program c2w-aot can run: a whole, statically
-/// linked riscv64 executable. Returns its instruction set.
+/// linked riscv64 or x86_64 executable. Returns its instruction set.
 pub fn check_program(bytes: &[u8]) -> Result<Arch, ElfError> {
     let ident = Ident::read(bytes)?;
-    match (ident.machine, ident.class64) {
-        (header::EM_RISCV, true) if ident.little_endian => {}
+    let arch = match (ident.machine, ident.class64) {
+        (header::EM_RISCV, true) if ident.little_endian => Arch::Riscv64,
         (header::EM_RISCV, true) => return Err(ElfError::Malformed("big-endian riscv64".into())),
-        (header::EM_X86_64, _) => return Err(ElfError::X86_64),
+        (header::EM_X86_64, true) if ident.little_endian => Arch::X86_64,
         (machine, class64) => return Err(ElfError::Machine(machine_name(machine, class64))),
-    }
+    };
     let program = Program::parse(bytes)?;
     match program.header.e_type {
         header::ET_EXEC | header::ET_DYN => {}
@@ -90,7 +79,7 @@ pub fn check_program(bytes: &[u8]) -> Result<Arch, ElfError> {
     if !loads.iter().any(entry_inside) {
         return Err(ElfError::EntryOutside(entry));
     }
-    Ok(Arch::Riscv64)
+    Ok(arch)
 }
 
 /// The first bytes of an ELF file: enough to tell the machine.
@@ -485,14 +474,20 @@ impl InspectReport {
             symbols: parsed.as_ref().map(|elf| elf.syms.len()),
             dynamic_symbols: parsed.as_ref().map(|elf| elf.dynsyms.len()),
             runnable: check_program(bytes),
-            discovery: (h.e_machine == header::EM_RISCV && class64 && program.ctx.le.is_little())
-                .then(|| {
-                    discover::discover(bytes)
-                        .map(|d| d.coverage)
-                        .map_err(|err| format!("{err:#}"))
-                }),
+            discovery: match (h.e_machine, class64 && program.ctx.le.is_little()) {
+                (header::EM_RISCV, true) => Some(coverage::<Riscv64>(bytes)),
+                (header::EM_X86_64, true) => Some(coverage::<X86_64>(bytes)),
+                _ => None,
+            },
         })
     }
+}
+
+/// What code discovery finds in program `bytes` of ISA `I`.
+fn coverage<I: discover::Guest>(bytes: &[u8]) -> Result<Coverage, String> {
+    discover::discover::<I>(bytes)
+        .map(|d| d.coverage)
+        .map_err(|err| format!("{err:#}"))
 }
 
 /// Decodes the machine-specific `e_flags` we know (riscv).

@@ -23,7 +23,7 @@ pub struct Settings<'a> {
 pub fn build(image: &Image, arch: Arch, settings: &Settings) -> Result<Manifest> {
     Ok(Manifest {
         version: MANIFEST_VERSION,
-        arch: arch.as_str().to_string(),
+        arch: arch.name().to_string(),
         entrypoint: vec![image.entrypoint.clone()],
         cmd: settings.cmd.to_vec(),
         env: env(settings.env)?,

@@ -93,7 +93,7 @@ impl fmt::Display for BuildReport {
             count(self.directories, "directory", "directories"),
             count(self.symlinks, "symlink", "symlinks"),
             self.entrypoint,
-            self.arch.as_str()
+            self.arch.name()
         )
     }
 }
@@ -124,7 +124,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             progress: opts.progress,
         };
         Some(
-            translate::translate(image.data(entry), &plan, options)
+            translate::translate(image.data(entry), arch, &plan, options)
                 .with_context(|| format!("translating {}", image.entrypoint))?,
         )
     };

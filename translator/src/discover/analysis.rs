@@ -1,15 +1,14 @@
 //! The descent and the sweep (steps 2 and 3 of the module documentation).
 //!
-//! Everything is indexed by halfword of code ([`Code::index`]) so each
+//! Everything is indexed by unit of code ([`Code::index`]) so each
 //! instruction is decoded once and every pass is linear in the code size.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use c2w_isa::riscv64::{self, direct_targets, ends_block, is_call, Inst};
 
 use super::code::Code;
 use super::seeds::{merge, Seeds};
-use super::{Block, Function, Problems, Source};
+use super::{Block, Function, Guest, Problems, Source};
 
 /// The code regions discovery worked on (see [`Seeds::regions`]), sorted;
 /// without section headers they end at the last code found.
@@ -21,8 +20,8 @@ pub(super) struct Regions {
 }
 
 /// Finds all functions (see the module documentation of `discover`).
-pub(super) fn run(
-    code: &Code<'_>,
+pub(super) fn run<I: Guest>(
+    code: &Code<'_, I>,
     seeds: Seeds,
     problems: &mut Problems,
 ) -> (Vec<Function>, Regions) {
@@ -72,28 +71,28 @@ struct Info {
 }
 
 impl Info {
-    fn new(inst: &Inst, pc: u64) -> Info {
-        let targets = direct_targets(inst, pc);
-        let flow = if inst.is_illegal() {
+    fn new<I: Guest>(inst: &I::Inst, pc: u64) -> Info {
+        let targets = I::direct_targets(inst, pc);
+        let flow = if I::is_illegal(inst) {
             Flow::Illegal
-        } else if !ends_block(inst) {
+        } else if !I::ends_block(inst) {
             Flow::Next
         } else {
             match (targets.target, targets.fallthrough) {
-                (Some(_), Some(_)) if is_call(inst) => Flow::Call,
+                (Some(_), Some(_)) if I::is_call(inst) => Flow::Call,
                 (Some(_), Some(_)) => Flow::Branch,
                 (Some(_), None) => Flow::Jump,
-                (None, Some(_)) if is_call(inst) => Flow::IndirectCall,
+                (None, Some(_)) if I::is_call(inst) => Flow::IndirectCall,
                 (None, Some(_)) => Flow::Continue,
                 (None, None) => Flow::Stop,
             }
         };
-        // Direct targets are at most 1 MiB away, so the offset fits.
+        // Direct targets are at most 2 GiB away, so the offset fits.
         let offset = targets
             .target
             .map_or(0, |target| target.wrapping_sub(pc) as i64 as i32);
         Info {
-            len: inst.len,
+            len: I::len(inst),
             flow,
             offset,
         }
@@ -117,7 +116,7 @@ impl Info {
     }
 }
 
-/// A cached decode of one halfword.
+/// A cached decode of one unit.
 #[derive(Clone, Copy, Debug)]
 enum Slot {
     Unknown,
@@ -126,7 +125,7 @@ enum Slot {
     Inst(Info),
 }
 
-/// Per-halfword flags of the whole-program descent.
+/// Per-unit flags of the whole-program descent.
 const VISITED: u8 = 1;
 /// Covered by a visited instruction.
 const COVERED: u8 = 2;
@@ -143,8 +142,8 @@ const CONSTANT_WINDOW: usize = 8;
 /// The most entries read from one jump table.
 const MAX_TABLE_ENTRIES: usize = 4096;
 
-struct Program<'c, 'a> {
-    code: &'c Code<'a>,
+struct Program<'c, 'a, I: Guest> {
+    code: &'c Code<'a, I>,
     seeds: Seeds,
     cache: Vec<Slot>,
     flags: Vec<u8>,
@@ -157,13 +156,13 @@ struct Program<'c, 'a> {
     stack: Vec<u64>,
 }
 
-impl<'c, 'a> Program<'c, 'a> {
-    fn new(code: &'c Code<'a>, seeds: Seeds) -> Self {
-        let halfwords = code.halfwords();
+impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
+    fn new(code: &'c Code<'a, I>, seeds: Seeds) -> Self {
+        let units = code.units();
         Program {
             code,
-            cache: vec![Slot::Unknown; halfwords],
-            flags: vec![0; halfwords],
+            cache: vec![Slot::Unknown; units],
+            flags: vec![0; units],
             starts: BTreeMap::new(),
             orphans: BTreeSet::new(),
             ranges: Vec::new(),
@@ -174,7 +173,7 @@ impl<'c, 'a> Program<'c, 'a> {
 
     /// The instruction at `pc`, if one can be fetched there.
     fn info(&mut self, pc: u64) -> Option<Info> {
-        if pc & 1 != 0 {
+        if pc % I::ALIGN != 0 {
             return None;
         }
         let h = self.code.index(pc)?;
@@ -182,10 +181,7 @@ impl<'c, 'a> Program<'c, 'a> {
             Slot::Inst(info) => Some(info),
             Slot::Unfetchable => None,
             Slot::Unknown => {
-                let info = self
-                    .code
-                    .fetch(pc)
-                    .map(|parcel| Info::new(&riscv64::decode(parcel), pc));
+                let info = self.code.decode(pc).map(|inst| Info::new::<I>(&inst, pc));
                 self.cache[h] = info.map_or(Slot::Unfetchable, Slot::Inst);
                 info
             }
@@ -193,11 +189,18 @@ impl<'c, 'a> Program<'c, 'a> {
     }
 
     fn is_start(&self, pc: u64) -> bool {
-        pc & 1 == 0
+        pc % I::ALIGN == 0
             && self
                 .code
                 .index(pc)
                 .is_some_and(|h| self.flags[h] & START != 0)
+    }
+
+    /// The unit indices of the instruction `info` whose first unit is `h`
+    /// (all in one segment: an instruction never spans two).
+    fn units_of(&self, h: usize, info: Info) -> std::ops::Range<usize> {
+        let n = (u64::from(info.len)).div_ceil(I::ALIGN) as usize;
+        h..(h + n).min(self.code.units())
     }
 
     fn add_start(&mut self, pc: u64, source: Source) -> bool {
@@ -245,13 +248,13 @@ impl<'c, 'a> Program<'c, 'a> {
             let Some(info) = self.info(pc) else {
                 continue;
             };
-            self.flags[h] |= VISITED | COVERED;
-            if info.len == 4 {
-                self.flags[h + 1] |= COVERED;
+            self.flags[h] |= VISITED;
+            for u in self.units_of(h, info) {
+                self.flags[u] |= COVERED;
             }
             if let Some(target) = info.target(pc) {
                 if info.flow == Flow::Call {
-                    if self.code.fetch(target).is_some() && self.add_start(target, Source::Call) {
+                    if self.code.decode(target).is_some() && self.add_start(target, Source::Call) {
                         self.stack.push(target);
                     }
                 } else {
@@ -276,13 +279,13 @@ impl<'c, 'a> Program<'c, 'a> {
             for (&s, &e) in self.seeds.extents.range(start..end) {
                 last = last.max(e.min(end)).max(s);
             }
-            // The last covered halfword of the region.
+            // The last covered unit of the region.
             if let (Some(first), Some(h_end)) = (self.code.index(start), self.code.index(end - 1)) {
                 if let Some(back) = self.flags[first..=h_end]
                     .iter()
                     .rposition(|&f| f & COVERED != 0)
                 {
-                    let addr = (start & !1) + 2 * back as u64 + 2;
+                    let addr = start - start % I::ALIGN + I::ALIGN * (back as u64 + 1);
                     last = last.max(addr.min(end));
                 }
             }
@@ -343,7 +346,7 @@ impl<'c, 'a> Program<'c, 'a> {
             let mut constants = Vec::new();
             // The last few instructions: the `addi` need not follow its
             // `lui`/`auipc` at once.
-            let mut recent: Vec<(u64, Inst)> = Vec::with_capacity(CONSTANT_WINDOW);
+            let mut recent: Vec<(u64, I::Inst)> = Vec::with_capacity(CONSTANT_WINDOW);
             let mut pc = start;
             while pc < end {
                 let inst = self
@@ -353,18 +356,16 @@ impl<'c, 'a> Program<'c, 'a> {
                     .and_then(|_| self.code.decode(pc));
                 let Some(inst) = inst else {
                     recent.clear();
-                    pc += 2;
+                    pc += I::ALIGN;
                     continue;
                 };
-                computed |= riscv64::is_computed_jump(&inst);
-                constants.extend(recent.iter().filter_map(|(at, first)| {
-                    riscv64::address_constant(first, *at, &inst).map(|(_, address)| address)
-                }));
+                computed |= I::is_computed_jump(&inst);
+                constants.extend(I::address_constant(&recent, &inst, pc));
                 if recent.len() == CONSTANT_WINDOW {
                     recent.remove(0);
                 }
                 recent.push((pc, inst));
-                pc += u64::from(inst.len);
+                pc += u64::from(I::len(&inst));
             }
             if !computed {
                 continue;
@@ -386,7 +387,7 @@ impl<'c, 'a> Program<'c, 'a> {
         let plausible = |target: u64| {
             target >= start
                 && target < end
-                && target & 1 == 0
+                && target % I::ALIGN == 0
                 && self
                     .code
                     .index(target)
@@ -430,13 +431,13 @@ impl<'c, 'a> Program<'c, 'a> {
     }
 
     fn sweep_range(&mut self, start: u64, end: u64) {
-        let mut pc = start.saturating_add(start & 1);
+        let mut pc = start.saturating_add((I::ALIGN - start % I::ALIGN) % I::ALIGN);
         // Whether the previous instruction (padding aside) ends a block: the
         // range's start counts as the start of an unreached region.
         let mut after_end = true;
         while pc < end {
             let Some(h) = self.code.index(pc) else {
-                pc = pc.saturating_add(2);
+                pc = pc.saturating_add(I::ALIGN);
                 after_end = true;
                 continue;
             };
@@ -448,23 +449,23 @@ impl<'c, 'a> Program<'c, 'a> {
                 continue;
             }
             if flags & COVERED != 0 {
-                // The second half of a 32-bit instruction: only reached when
+                // Inside a longer instruction: only reached when
                 // instructions overlap.
-                pc = pc.saturating_add(2);
+                pc = pc.saturating_add(I::ALIGN);
                 after_end = false;
                 continue;
             }
-            let Some(parcel) = self.code.fetch(pc) else {
-                pc = pc.saturating_add(2);
+            let Some(bytes) = self.code.bytes(pc) else {
+                pc = pc.saturating_add(I::ALIGN);
                 after_end = true;
                 continue;
             };
-            if let Some(len) = padding(parcel) {
+            if let Some(len) = I::padding(bytes, pc) {
                 pc += len;
                 continue;
             }
             let Some(info) = self.info(pc) else {
-                pc = pc.saturating_add(2);
+                pc = pc.saturating_add(I::ALIGN);
                 continue;
             };
             if info.flow == Flow::Illegal {
@@ -472,9 +473,13 @@ impl<'c, 'a> Program<'c, 'a> {
                 after_end = true;
                 continue;
             }
-            if info.len == 4 && self.flags[h + 1] & COVERED != 0 {
+            if self
+                .units_of(h, info)
+                .skip(1)
+                .any(|u| self.flags[u] & COVERED != 0)
+            {
                 // Would overlap code already found: not code.
-                pc = pc.saturating_add(2);
+                pc = pc.saturating_add(I::ALIGN);
                 after_end = false;
                 continue;
             }
@@ -516,7 +521,7 @@ impl<'c, 'a> Program<'c, 'a> {
         }
         let starts: Vec<(u64, Source)> = self.starts.iter().map(|(&pc, &s)| (pc, s)).collect();
         let mut scratch = Scratch {
-            state: vec![0; self.code.halfwords()],
+            state: vec![0; self.code.units()],
             touched: Vec::new(),
         };
         let mut works: Vec<Work> = starts
@@ -587,15 +592,19 @@ impl<'c, 'a> Program<'c, 'a> {
                 }
                 _ => {}
             }
-            if info.len == 4 && scratch.state[h + 1] != FREE {
+            if self
+                .units_of(h, info)
+                .skip(1)
+                .any(|u| scratch.state.get(u) != Some(&FREE))
+            {
                 problems.dangling_successors += 1;
                 continue;
             }
             scratch.state[h] = INST_START;
             scratch.touched.push(h);
-            if info.len == 4 {
-                scratch.state[h + 1] = INST_TAIL;
-                scratch.touched.push(h + 1);
+            for u in self.units_of(h, info).skip(1) {
+                scratch.state[u] = INST_TAIL;
+                scratch.touched.push(u);
             }
             work.instrs.push(pc);
 
@@ -659,10 +668,10 @@ impl<'c, 'a> Program<'c, 'a> {
     }
 }
 
-/// Per-halfword state of one function's descent.
+/// Per-unit state of one function's descent.
 const FREE: u8 = 0;
 const INST_START: u8 = 1;
-/// The second halfword of a 32-bit instruction.
+/// A unit after the first of an instruction.
 const INST_TAIL: u8 = 2;
 
 /// Scratch space for one function's descent, reset after each.
@@ -682,14 +691,4 @@ struct Work {
     entries: Vec<u64>,
     /// Targets of the jumps and branches it follows.
     jumps: Vec<u64>,
-}
-
-/// The length of the alignment padding at a parcel, if it is padding: zero
-/// bytes (`c.unimp`), `c.nop`, `nop` or `unimp`.
-pub(super) fn padding(parcel: u32) -> Option<u64> {
-    match parcel {
-        0x0000 | 0x0001 => Some(2),
-        0x0000_0013 | 0xc000_1073 => Some(4),
-        _ => None,
-    }
 }

@@ -7,7 +7,9 @@ use goblin::elf::header::{self, Header};
 use goblin::elf::program_header::{self, ProgramHeader};
 use goblin::elf::Elf;
 
-use c2w_isa::riscv64::{self, Inst};
+use std::marker::PhantomData;
+
+use super::Guest;
 
 /// The executable bytes of an ELF image: its `PT_LOAD` segments with `PF_X`,
 /// at their link addresses.
@@ -15,30 +17,32 @@ use c2w_isa::riscv64::{self, Inst};
 /// Only the bytes stored in the file count: the zero-filled tail of a
 /// segment (`p_memsz` beyond `p_filesz`) holds no code.
 #[derive(Clone, Debug)]
-pub struct Code<'a> {
+pub struct Code<'a, I: Guest> {
     /// Sorted by address and non-overlapping.
     segments: Vec<Segment<'a>>,
-    /// Halfwords in all segments: the size of the per-halfword tables that
-    /// discovery keeps (see [`Code::index`]).
-    halfwords: usize,
+    /// Units (`I::ALIGN` bytes: the places an instruction can start) in all
+    /// segments: the size of the per-unit tables that discovery keeps (see
+    /// [`Code::index`]).
+    units: usize,
     pub(super) header: Header,
     pub(super) program_headers: Vec<ProgramHeader>,
     /// The whole file, for reading data the code refers to.
     file: &'a [u8],
+    isa: PhantomData<I>,
 }
 
 #[derive(Clone, Debug)]
 struct Segment<'a> {
     vaddr: u64,
     bytes: &'a [u8],
-    /// Index of the halfword at `vaddr & !1` in the per-halfword tables.
-    first_halfword: usize,
+    /// Index of the unit holding `vaddr` in the per-unit tables.
+    first_unit: usize,
 }
 
-impl<'a> Code<'a> {
+impl<'a, I: Guest> Code<'a, I> {
     /// Reads the executable segments of ELF file `bytes`, which must already
-    /// be known to be a riscv64 ELF file (errors name the problem).
-    pub fn from_elf(bytes: &'a [u8]) -> Result<Code<'a>> {
+    /// be known to be an ELF file of ISA `I` (errors name the problem).
+    pub fn from_elf(bytes: &'a [u8]) -> Result<Code<'a, I>> {
         ensure!(
             bytes.len() >= 64 && bytes.starts_with(header::ELFMAG),
             "not an ELF64 file"
@@ -50,8 +54,9 @@ impl<'a> Code<'a> {
         );
         let header = Elf::parse_header(bytes).context("malformed ELF header")?;
         ensure!(
-            header.e_machine == header::EM_RISCV,
-            "not a riscv64 ELF file (e_machine {})",
+            header.e_machine == I::E_MACHINE,
+            "not a {} ELF file (e_machine {})",
+            I::ARCH.name(),
             header.e_machine
         );
         let ctx = Ctx::new(Container::Big, goblin::container::Endian::Little);
@@ -91,7 +96,7 @@ impl<'a> Code<'a> {
             segments.push(Segment {
                 vaddr: ph.p_vaddr,
                 bytes: data,
-                first_halfword: 0,
+                first_unit: 0,
             });
         }
         segments.sort_by_key(|s| s.vaddr);
@@ -112,41 +117,40 @@ impl<'a> Code<'a> {
             }
             kept.push(seg);
         }
-        let mut halfwords = 0usize;
+        let mut units = 0usize;
         for seg in &mut kept {
-            seg.first_halfword = halfwords;
-            let span = (seg.vaddr & 1) as usize + seg.bytes.len();
-            halfwords += span.div_ceil(2);
+            seg.first_unit = units;
+            let span = (seg.vaddr % I::ALIGN) as usize + seg.bytes.len();
+            units += span.div_ceil(I::ALIGN as usize);
         }
         Ok(Code {
             segments: kept,
-            halfwords,
+            units,
             header,
             program_headers,
             file: bytes,
+            isa: PhantomData,
         })
     }
 
-    /// The instruction parcel at `pc` for [`riscv64::decode`]: 16 bits if the
-    /// instruction is compressed, else 32. None if `pc` is odd, not in an
-    /// executable segment, or the instruction is cut off by the segment's end.
-    pub fn fetch(&self, pc: u64) -> Option<u32> {
-        if pc & 1 != 0 {
+    /// The bytes at `pc` up to the end of its segment, at most
+    /// `I::MAX_LEN`. None if `pc` is misaligned or not in an executable
+    /// segment.
+    pub fn bytes(&self, pc: u64) -> Option<&'a [u8]> {
+        if pc % I::ALIGN != 0 {
             return None;
         }
         let seg = self.segment(pc)?;
         let offset = (pc - seg.vaddr) as usize;
-        let low = u16::from_le_bytes(seg.bytes.get(offset..offset + 2)?.try_into().ok()?);
-        if low & 3 != 3 {
-            return Some(u32::from(low));
-        }
-        let high = u16::from_le_bytes(seg.bytes.get(offset + 2..offset + 4)?.try_into().ok()?);
-        Some(u32::from(low) | u32::from(high) << 16)
+        let end = seg.bytes.len().min(offset + I::MAX_LEN);
+        seg.bytes.get(offset..end)
     }
 
-    /// The instruction at `pc` (see [`Code::fetch`]).
-    pub fn decode(&self, pc: u64) -> Option<Inst> {
-        self.fetch(pc).map(riscv64::decode)
+    /// The instruction at `pc`. None if `pc` is misaligned, not in an
+    /// executable segment, or the instruction is cut off by the segment's
+    /// end.
+    pub fn decode(&self, pc: u64) -> Option<I::Inst> {
+        I::decode(self.bytes(pc)?, pc)
     }
 
     /// `len` bytes at `addr` as the file's `PT_LOAD` segments (any, not
@@ -189,17 +193,18 @@ impl<'a> Code<'a> {
         self.segment(addr).is_some()
     }
 
-    /// The index of the halfword holding `addr` in the tables discovery
-    /// keeps per halfword of code. The two halfwords of a 32-bit instruction
-    /// that [`Code::fetch`] returns have consecutive indices.
+    /// The index of the unit holding `addr` in the tables discovery keeps
+    /// per unit (`I::ALIGN` bytes) of code. The units of one instruction
+    /// have consecutive indices.
     pub(super) fn index(&self, addr: u64) -> Option<usize> {
         let seg = self.segment(addr)?;
-        Some(seg.first_halfword + ((addr - (seg.vaddr & !1)) / 2) as usize)
+        let first = seg.vaddr - seg.vaddr % I::ALIGN;
+        Some(seg.first_unit + ((addr - first) / I::ALIGN) as usize)
     }
 
-    /// The number of halfword indices (see [`Code::index`]).
-    pub(super) fn halfwords(&self) -> usize {
-        self.halfwords
+    /// The number of unit indices (see [`Code::index`]).
+    pub(super) fn units(&self) -> usize {
+        self.units
     }
 
     fn segment(&self, addr: u64) -> Option<&Segment<'a>> {

@@ -1,19 +1,19 @@
 //! How much of the code the functions cover, and what the rest is.
 
-use super::analysis::{padding, Regions};
+use super::analysis::Regions;
 use super::code::Code;
-use super::{Coverage, Function, Source};
+use super::{Coverage, Function, Guest, Source};
 
 /// Measures `functions` against the code `regions`.
-pub(super) fn measure(code: &Code<'_>, regions: &Regions, functions: &[Function]) -> Coverage {
+pub(super) fn measure<I: Guest>(code: &Code<'_, I>, regions: &Regions, functions: &[Function]) -> Coverage {
     let mut coverage = Coverage {
         segment_bytes: code.size(),
         code_from_sections: regions.from_sections,
         orphan_entries: regions.orphans,
         ..Coverage::default()
     };
-    // Halfwords inside some function's blocks.
-    let mut covered = vec![false; code.halfwords()];
+    // Units inside some function's blocks.
+    let mut covered = vec![false; code.units()];
     for function in functions {
         let counts = &mut coverage.functions;
         match function.source {
@@ -34,7 +34,7 @@ pub(super) fn measure(code: &Code<'_>, regions: &Regions, functions: &[Function]
             let mut pc = block.start;
             while pc < block.end {
                 coverage.instructions += 1;
-                pc += code.decode(pc).map_or(2, |inst| u64::from(inst.len));
+                pc += code.decode(pc).map_or(I::ALIGN, |inst| u64::from(I::len(&inst)));
             }
         }
     }
@@ -43,36 +43,41 @@ pub(super) fn measure(code: &Code<'_>, regions: &Regions, functions: &[Function]
         coverage.code_bytes += end - start;
         let mut pc = start;
         while pc < end {
-            // Bytes from pc up to the next halfword (or the region's end).
+            // Bytes from pc up to the next unit (or the region's end).
             let step = |n: u64| n.min(end - pc);
+            let to_unit = I::ALIGN - pc % I::ALIGN;
             let h = code.index(pc);
             if h.is_some_and(|h| covered[h]) {
-                let n = step(2 - (pc & 1));
+                let n = step(to_unit);
                 coverage.covered += n;
                 pc += n;
                 continue;
             }
-            let Some(parcel) = code.fetch(pc) else {
-                let n = step(2 - (pc & 1));
+            let decoded = code.bytes(pc).and_then(|bytes| {
+                Some((I::padding(bytes, pc), I::decode(bytes, pc)?))
+            });
+            let Some((padding, inst)) = decoded else {
+                let n = step(to_unit);
                 coverage.data += n;
                 pc += n;
                 continue;
             };
-            if let Some(len) = padding(parcel) {
+            if let Some(len) = padding {
                 let n = step(len);
                 coverage.padding += n;
                 pc += n;
                 continue;
             }
-            let inst = c2w_isa::riscv64::decode(parcel);
-            // Count a 32-bit instruction whose second half is covered as one
-            // halfword.
+            // An instruction that runs into covered code counts up to there.
+            let units = u64::from(I::len(&inst)).div_ceil(I::ALIGN) as usize;
             let len = match h {
-                Some(h) if inst.len == 4 && covered.get(h + 1) == Some(&true) => 2,
-                _ => u64::from(inst.len),
+                Some(h) => (1..units)
+                    .find(|u| covered.get(h + u) == Some(&true))
+                    .map_or(u64::from(I::len(&inst)), |u| u as u64 * I::ALIGN),
+                None => u64::from(I::len(&inst)),
             };
             let n = step(len);
-            if inst.is_illegal() {
+            if I::is_illegal(&inst) {
                 coverage.data += n;
             } else {
                 coverage.unreached += n;

@@ -1,4 +1,4 @@
-//! Code discovery for riscv64 ELF programs: the functions, their basic
+//! Code discovery for ELF programs of any guest ISA ([`Guest`]): the functions, their basic
 //! blocks and their entry points, so the lifter can translate each function
 //! into one Wasm function.
 //!
@@ -34,6 +34,7 @@
 mod analysis;
 mod code;
 mod coverage;
+mod guest;
 mod seeds;
 #[cfg(test)]
 mod tests;
@@ -41,13 +42,14 @@ mod tests;
 use std::fmt;
 
 pub use code::Code;
+pub use guest::Guest;
 
-/// Discovers the functions of riscv64 ELF file `bytes` (see the module
-/// documentation). Errors only when the executable segments cannot be read;
+/// Discovers the functions of ELF file `bytes`, a program of ISA `I` (see
+/// the module documentation). Errors only when the executable segments cannot be read;
 /// problems with symbols or `.eh_frame` are counted in
 /// [`Discovery::problems`] and the rest is still discovered.
-pub fn discover(bytes: &[u8]) -> anyhow::Result<Discovery<'_>> {
-    let code = Code::from_elf(bytes)?;
+pub fn discover<I: Guest>(bytes: &[u8]) -> anyhow::Result<Discovery<'_, I>> {
+    let code = Code::<I>::from_elf(bytes)?;
     let mut problems = Problems::default();
     let seeds = seeds::Seeds::read(bytes, &code, &mut problems);
     let (functions, regions) = analysis::run(&code, seeds, &mut problems);
@@ -62,16 +64,16 @@ pub fn discover(bytes: &[u8]) -> anyhow::Result<Discovery<'_>> {
 
 /// The result of [`discover`].
 #[derive(Clone, Debug)]
-pub struct Discovery<'a> {
+pub struct Discovery<'a, I: Guest> {
     /// The executable bytes the functions were found in.
-    pub code: Code<'a>,
+    pub code: Code<'a, I>,
     /// Sorted by start; starts are unique.
     pub functions: Vec<Function>,
     pub coverage: Coverage,
     pub problems: Problems,
 }
 
-impl Discovery<'_> {
+impl<I: Guest> Discovery<'_, I> {
     /// The function starting at `start`.
     pub fn function(&self, start: u64) -> Option<&Function> {
         let index = self
@@ -91,7 +93,7 @@ pub struct Function {
     /// The function's basic blocks, sorted by start, non-overlapping. Each
     /// block is a run of instructions that all decode, from `start` up to
     /// `end` (exclusive). A block ends after an instruction for which
-    /// [`ends_block`](c2w_isa::riscv64::ends_block) is true, or right before
+    /// [`Isa::ends_block`](c2w_isa::Isa::ends_block) is true, or right before
     /// another block's start (it then falls through into that block), or
     /// right before another function's start (it falls into that function).
     /// Every direct successor of a block is the start of one of this

@@ -13,7 +13,7 @@ use goblin::elf::sym::{STT_FUNC, STT_GNU_IFUNC};
 use goblin::elf::Elf;
 
 use super::code::{file_range, Code};
-use super::{Problems, Source};
+use super::{Guest, Problems, Source};
 
 /// What the ELF file says about its code.
 pub(super) struct Seeds {
@@ -31,7 +31,7 @@ pub(super) struct Seeds {
 }
 
 impl Seeds {
-    pub fn read(bytes: &[u8], code: &Code<'_>, problems: &mut Problems) -> Seeds {
+    pub fn read<I: Guest>(bytes: &[u8], code: &Code<'_, I>, problems: &mut Problems) -> Seeds {
         let mut seeds = Seeds {
             starts: BTreeMap::new(),
             extents: BTreeMap::new(),
@@ -76,15 +76,15 @@ impl Seeds {
     }
 
     /// Adds a function start if it holds a legal instruction.
-    fn add(
+    fn add<I: Guest>(
         &mut self,
-        code: &Code<'_>,
+        code: &Code<'_, I>,
         start: u64,
         source: Source,
         problems: &mut Problems,
     ) -> bool {
         match code.decode(start) {
-            Some(inst) if !inst.is_illegal() => {
+            Some(inst) if !I::is_illegal(&inst) => {
                 let best = self.starts.entry(start).or_insert(source);
                 *best = (*best).min(source);
                 true
@@ -96,7 +96,7 @@ impl Seeds {
         }
     }
 
-    fn read_symbols(&mut self, elf: &Elf<'_>, code: &Code<'_>, problems: &mut Problems) {
+    fn read_symbols<I: Guest>(&mut self, elf: &Elf<'_>, code: &Code<'_, I>, problems: &mut Problems) {
         for sym in elf.syms.iter().chain(elf.dynsyms.iter()) {
             let is_function = matches!(sym.st_type(), STT_FUNC | STT_GNU_IFUNC);
             if !is_function || sym.st_shndx == 0 || !code.contains(sym.st_value) {
@@ -111,11 +111,11 @@ impl Seeds {
     }
 
     /// Pointers in `.preinit_array`, `.init_array` and `.fini_array`.
-    fn read_arrays(
+    fn read_arrays<I: Guest>(
         &mut self,
         bytes: &[u8],
         elf: &Elf<'_>,
-        code: &Code<'_>,
+        code: &Code<'_, I>,
         problems: &mut Problems,
     ) {
         for sh in &elf.section_headers {
@@ -144,7 +144,7 @@ impl Seeds {
     }
 
     /// The executable sections, clipped to the executable segments.
-    fn read_regions(&mut self, elf: &Elf<'_>, code: &Code<'_>) {
+    fn read_regions<I: Guest>(&mut self, elf: &Elf<'_>, code: &Code<'_, I>) {
         let flags = u64::from(SHF_EXECINSTR | SHF_ALLOC);
         let mut regions = Vec::new();
         for sh in &elf.section_headers {
@@ -167,11 +167,11 @@ impl Seeds {
         }
     }
 
-    fn read_eh_frame(
+    fn read_eh_frame<I: Guest>(
         &mut self,
         section: &[u8],
         addr: u64,
-        code: &Code<'_>,
+        code: &Code<'_, I>,
         problems: &mut Problems,
     ) {
         let mut eh_frame = EhFrame::new(section, LittleEndian);
@@ -217,9 +217,9 @@ impl Seeds {
 /// points at it), for files without section headers. The section's length
 /// is unknown: it is read up to its zero terminator, or the end of the
 /// segment holding it.
-fn eh_frame_from_header<'a>(
+fn eh_frame_from_header<'a, I: Guest>(
     bytes: &'a [u8],
-    code: &Code<'_>,
+    code: &Code<'_, I>,
     problems: &mut Problems,
 ) -> Option<(&'a [u8], u64)> {
     let hdr = code
@@ -267,7 +267,7 @@ fn eh_frame_from_header<'a>(
 
 /// Without section headers: the executable segments, minus the ELF header
 /// and program header table when a segment maps them.
-fn segment_regions(code: &Code<'_>) -> Vec<(u64, u64)> {
+fn segment_regions<I: Guest>(code: &Code<'_, I>) -> Vec<(u64, u64)> {
     let h = &code.header;
     let headers_end = u64::from(h.e_ehsize).max(
         h.e_phoff

@@ -19,9 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use c2w_isa::riscv64::{direct_targets, ends_block, is_call, is_return, Inst};
-
-use crate::discover::{Code, Function};
+use crate::discover::{Code, Function, Guest};
 
 /// A function's entries, each a block start.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,7 +40,7 @@ impl Entries {
 }
 
 /// Classifies `func`'s entries.
-pub fn classify(code: &Code, func: &Function) -> Entries {
+pub fn classify<I: Guest>(code: &Code<'_, I>, func: &Function) -> Entries {
     // The last instruction of each block, and the edges of the block graph.
     let starts: BTreeSet<u64> = func.blocks.iter().map(|b| b.start).collect();
     let mut continuations = BTreeSet::new();
@@ -53,11 +51,11 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
             continue;
         };
         let succ = edges.entry(block.start).or_default();
-        if !ends_block(&last) {
+        if !I::ends_block(&last) {
             succ.push(block.end);
             continue;
         }
-        let t = direct_targets(&last, pc);
+        let t = I::direct_targets(&last, pc);
         succ.extend(
             t.target
                 .iter()
@@ -67,11 +65,11 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
         if let Some(next) = t.fallthrough {
             // The return site of a call, or the continuation of a system
             // call: entries of their own, not computed-jump targets.
-            if is_call(&last) || t.target.is_none() {
+            if I::is_call(&last) || t.target.is_none() {
                 continuations.insert(next);
             }
         }
-        if t.target.is_none() && t.fallthrough.is_none() && !is_return(&last) {
+        if t.target.is_none() && t.fallthrough.is_none() && !I::is_return(&last) {
             computed.push(block.start);
         }
     }
@@ -112,13 +110,13 @@ pub fn classify(code: &Code, func: &Function) -> Entries {
 }
 
 /// The last instruction of the block `[start, end)`, with its address.
-fn last_instruction(code: &Code, start: u64, end: u64) -> Option<(u64, Inst)> {
+fn last_instruction<I: Guest>(code: &Code<'_, I>, start: u64, end: u64) -> Option<(u64, I::Inst)> {
     let mut pc = start;
     let mut last = None;
     while pc < end {
         let inst = code.decode(pc)?;
         last = Some((pc, inst));
-        pc += u64::from(inst.len);
+        pc += u64::from(I::len(&inst));
     }
     last
 }

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use c2w_isa::riscv64::{direct_targets, ends_block, is_call, Inst};
+use c2w_isa::Isa;
 
 use super::scan::{Access, RegSet};
 
@@ -30,14 +30,14 @@ pub struct Flow {
 /// through an exit (traps and computed jumps leave or reload). The flag
 /// says whether the block writes everything back before going on (a system
 /// call: the dirty registers start afresh).
-fn successors(last: &Inst, pc: u64, end: u64) -> (Vec<u64>, bool) {
-    if !ends_block(last) {
+fn successors<I: Isa>(last: &I::Inst, pc: u64, end: u64) -> (Vec<u64>, bool) {
+    if !I::ends_block(last) {
         return (vec![end], false);
     }
-    if is_call(last) {
+    if I::is_call(last) {
         return (Vec::new(), false);
     }
-    let t = direct_targets(last, pc);
+    let t = I::direct_targets(last, pc);
     match (t.target, t.fallthrough) {
         // A system call (or `fence.i`): served in line.
         (None, Some(next)) => (vec![next], true),
@@ -60,10 +60,10 @@ struct Summary {
 }
 
 /// A block as the lifter holds it: start, end and instructions.
-pub type GuestBlock = (u64, u64, Vec<(u64, Inst)>);
+pub type GuestBlock<I> = (u64, u64, Vec<(u64, <I as Isa>::Inst)>);
 
 /// The flow for `blocks`.
-pub fn analyze(blocks: &[GuestBlock]) -> Flow {
+pub fn analyze<I: Isa>(blocks: &[GuestBlock<I>]) -> Flow {
     let mut summaries = BTreeMap::new();
     for (start, end, insts) in blocks {
         let mut s = Summary {
@@ -73,12 +73,12 @@ pub fn analyze(blocks: &[GuestBlock]) -> Flow {
             clean_out: false,
         };
         for (pc, inst) in insts {
-            let a = Access::of(inst, *pc);
+            let a = Access::of::<I>(inst, *pc);
             s.reads = s.reads.union(a.reads.minus(s.writes));
             s.writes = s.writes.union(a.writes);
         }
         if let Some((pc, last)) = insts.last() {
-            (s.successors, s.clean_out) = successors(last, *pc, *end);
+            (s.successors, s.clean_out) = successors::<I>(last, *pc, *end);
         }
         summaries.insert(*start, s);
     }

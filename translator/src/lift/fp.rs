@@ -38,10 +38,22 @@ fn fast(op: FpOp, fmt: Fmt) -> Option<Fast> {
     }
 }
 
-impl Clif<'_, '_> {
+impl<I: crate::discover::Guest> Clif<'_, '_, I> {
     /// `op` on `args` (raw register bits) rounded by `rm` (a valid mode).
     pub(super) fn fp_op(&mut self, op: FpOp, fmt: Fmt, args: &[Value], rm: Value) -> Value {
-        let Some(kind) = fast(op, fmt) else {
+        // x86 rules (RM_X86): the rounded fast path already requires mode 0,
+        // which x86 modes never are; the ordered one gives RISC-V's min/max
+        // and no denormal flag, so x86 operations (whose semantics pass a
+        // constant mode for them) take the exact path.
+        let x86 = self
+            .consts
+            .get(&rm)
+            .is_some_and(|&m| m & c2w_isa::RM_X86 != 0);
+        let kind = match fast(op, fmt) {
+            Some(Fast::Ordered) if x86 => None,
+            k => k,
+        };
+        let Some(kind) = kind else {
             return self.fp_call(op, fmt, args, rm);
         };
         let (fast_value, ok) = self.fp_fast(op, fmt, kind, args, rm);

@@ -1,7 +1,7 @@
 //! Lifting: one guest function to one Cranelift IR function.
 //!
-//! `Clif` is the second backend of the riscv64 semantics in `c2w-isa` (the
-//! interpreter's `Eval` is the first): running `execute` on it emits the
+//! `Clif` is the second backend of the guest ISA semantics in `c2w-isa` (the
+//! interpreter's `Eval` is the first): running `Isa::execute` on it emits the
 //! instruction's meaning as CLIF instead of performing it. Guest registers
 //! are cranelift-frontend `Variable`s, so SSA construction, dead-value
 //! removal and constant folding come from Cranelift.
@@ -33,9 +33,8 @@ pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 
-use c2w_isa::riscv64::{execute, Cpu, Inst};
 use c2w_isa::{
-    Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
+    Backend, Cpu, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 use c2w_syscalls::layout::{
     Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR, MMAP_MIN_ADDR,
@@ -51,7 +50,7 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use target_lexicon::PointerWidth;
 
-use crate::discover::{Code, Function};
+use crate::discover::{Code, Function, Guest};
 use entries::Entries;
 use scan::{Access, RegSet};
 
@@ -144,14 +143,14 @@ pub fn signature() -> Signature {
 pub const INTERNAL_ENTRY: u32 = 1 << 31;
 
 /// What the lifter knows of the whole program.
-pub struct Program<'a> {
-    pub code: &'a Code<'a>,
+pub struct Program<'a, I: Guest> {
+    pub code: &'a Code<'a, I>,
     /// Every translated entry: guest pc -> (function ordinal, entry index,
     /// with [`INTERNAL_ENTRY`] for internal ones).
     pub entries: &'a HashMap<u64, (u32, u32)>,
 }
 
-impl Program<'_> {
+impl<I: Guest> Program<'_, I> {
     /// The function and entry index that others may enter at `pc`.
     fn external_entry(&self, pc: u64) -> Option<(u32, u32)> {
         self.entries
@@ -172,8 +171,8 @@ pub enum LiftError {
 
 /// Lifts `func`, the function with ordinal `index` and the given entries,
 /// to CLIF.
-pub fn lift(
-    program: &Program,
+pub fn lift<I: Guest>(
+    program: &Program<I>,
     index: u32,
     func: &Function,
     entries: &Entries,
@@ -189,10 +188,10 @@ pub fn lift(
                 start: func.start,
                 pc,
             })?;
-            let access = Access::of(&inst, pc);
+            let access = Access::of::<I>(&inst, pc);
             used = used.union(access.reads).union(access.writes);
             insts.push((pc, inst));
-            pc += u64::from(inst.len);
+            pc += u64::from(I::len(&inst));
         }
         count += insts.len();
         blocks.push((block.start, block.end, insts));
@@ -209,7 +208,7 @@ pub fn lift(
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut clif, &mut fctx);
     let mut lifter = Clif::new(b, program, index, func, entries, used, frame_cost(count));
-    lifter.flow = flow::analyze(&blocks);
+    lifter.flow = flow::analyze::<I>(&blocks);
     lifter.prologue();
     for (start, end, insts) in &blocks {
         lifter.guest_block(*start, *end, insts);
@@ -227,9 +226,9 @@ struct Regs {
 }
 
 /// The `Clif` backend: emits CLIF for the instructions of one function.
-struct Clif<'a, 'f> {
+struct Clif<'a, 'f, I: Guest> {
     b: FunctionBuilder<'f>,
-    program: &'a Program<'a>,
+    program: &'a Program<'a, I>,
     index: u32,
     entries: &'a Entries,
     regs: Regs,
@@ -263,10 +262,10 @@ struct Clif<'a, 'f> {
     dead: bool,
 }
 
-impl<'a, 'f> Clif<'a, 'f> {
+impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
     fn new(
         mut b: FunctionBuilder<'f>,
-        program: &'a Program<'a>,
+        program: &'a Program<'a, I>,
         index: u32,
         func: &'a Function,
         entries: &'a Entries,
@@ -285,7 +284,8 @@ impl<'a, 'f> Clif<'a, 'f> {
         let mut var = |on: bool| on.then(|| b.declare_var(I64));
         let mut x = [None; 32];
         let mut f = [None; 32];
-        for r in 1..32u8 {
+        // Registers the semantics never touch (riscv64's x0) stay unused.
+        for r in 0..32u8 {
             x[r as usize] = var(used.contains(RegSet::x(r)));
         }
         for r in 0..32u8 {
@@ -360,7 +360,7 @@ impl<'a, 'f> Clif<'a, 'f> {
         let r = &self.regs;
         let keep = |bit: u32| set.is_none_or(|s| s.contains(bit));
         let mut slots = Vec::new();
-        for i in 1..32u8 {
+        for i in 0..32u8 {
             if let Some(v) = r.x[i as usize].filter(|_| keep(RegSet::x(i))) {
                 slots.push((v, Cpu::x_offset(i)));
             }
@@ -390,9 +390,26 @@ impl<'a, 'f> Clif<'a, 'f> {
 
     /// Stores the registers that may have changed since they were loaded.
     /// The dirty set stays: a write-back may be on a side exit, with the
-    /// instruction going on along the other path.
+    /// instruction going on along the other path. State that translated
+    /// code keeps in a cheaper form is settled first (`Isa::settle`), so
+    /// that whoever reads it next finds the form every entry assumes.
     fn write_back(&mut self) {
-        for (var, off) in self.reg_slots(Some(self.dirty)) {
+        if self.dirty.0 & RegSet::flags().0 != 0 {
+            I::settle(self);
+        }
+        self.store_dirty(self.dirty);
+    }
+
+    /// Writes back at a call or return: as [`write_back`](Self::write_back),
+    /// but without the x86_64 arithmetic flags, which the psABI leaves
+    /// undefined across calls (no compiler reads them after a call or at a
+    /// function's entry), so that flags are computed only where read.
+    fn write_back_at_call(&mut self) {
+        self.store_dirty(self.dirty.minus(RegSet::flags()));
+    }
+
+    fn store_dirty(&mut self, dirty: RegSet) {
+        for (var, off) in self.reg_slots(Some(dirty)) {
             let v = self.b.use_var(var);
             self.store_cpu(off, v);
         }
@@ -495,7 +512,7 @@ impl<'a, 'f> Clif<'a, 'f> {
     }
 
     /// Emits guest block `[start, end)` holding `insts`.
-    fn guest_block(&mut self, start: u64, end: u64, insts: &[(u64, Inst)]) {
+    fn guest_block(&mut self, start: u64, end: u64, insts: &[(u64, I::Inst)]) {
         let block = self.blocks[&start];
         self.b.switch_to_block(block);
         self.ended = false;
@@ -504,7 +521,7 @@ impl<'a, 'f> Clif<'a, 'f> {
         for (i, (pc, inst)) in insts.iter().enumerate() {
             self.pc = *pc;
             self.unretired = (insts.len() - i) as u64;
-            execute(self, inst, *pc);
+            I::execute(self, inst, *pc);
             if self.dead {
                 self.dead = false;
                 self.b.ins().trap(ir::TrapCode::unwrap_user(2));
@@ -528,6 +545,8 @@ impl<'a, 'f> Clif<'a, 'f> {
     fn goto(&mut self, pc: u64) {
         self.ended = true;
         if let Some(&block) = self.blocks.get(&pc) {
+            // Every block starts with settled state.
+            I::settle(self);
             self.b.ins().jump(block, &[]);
             return;
         }
@@ -680,7 +699,7 @@ fn int_cc(c: Cond) -> IntCC {
     }
 }
 
-impl Backend for Clif<'_, '_> {
+impl<I: Guest> Backend for Clif<'_, '_, I> {
     type V = Value;
 
     fn imm(&mut self, x: u64) -> Value {
@@ -859,6 +878,8 @@ impl Backend for Clif<'_, '_> {
         };
         let t = target(self, taken);
         let n = target(self, not_taken);
+        // Every block starts with settled state.
+        I::settle(self);
         self.b.ins().brif(c, t, &[], n, &[]);
         for (block, pc) in outside {
             self.b.switch_to_block(block);
@@ -878,7 +899,7 @@ impl Backend for Clif<'_, '_> {
         if self.ended {
             return;
         }
-        self.write_back();
+        self.write_back_at_call();
         self.set_pc(target);
         let r = match self.program.external_entry(target) {
             Some((function, entry)) => self.call_translated(function, entry),
@@ -894,13 +915,14 @@ impl Backend for Clif<'_, '_> {
         }
         match kind {
             IndirectKind::Call { ret } => {
-                self.write_back();
+                self.write_back_at_call();
                 self.store_cpu(Cpu::PC, target);
                 let r = self.call_helper(Helper::CallPc, &[target]);
                 self.check_return(r, ret);
             }
             IndirectKind::Return => {
-                self.jump_exit(target);
+                self.write_back_at_call();
+                self.jump_leave(target);
             }
             IndirectKind::Jump => {
                 // One of this function's entries: branch there directly.
@@ -945,11 +967,19 @@ impl Backend for Clif<'_, '_> {
         self.jump_leave(v);
         self.ended = false;
         self.b.switch_to_block(go_on);
-        // Only a0 changed; the rest is as written back.
+        // Only the result register changed (and, for `arch_prctl`, a
+        // segment base); the rest is as written back.
         self.dirty = RegSet::default();
-        if let Some(a0) = self.regs.x[10] {
-            let v = self.load_cpu(Cpu::x_offset(10));
-            self.b.def_var(a0, v);
+        let ret = I::SYSCALL.ret;
+        if let Some(var) = self.regs.x[usize::from(ret)] {
+            let v = self.load_cpu(Cpu::x_offset(ret));
+            self.b.def_var(var, v);
+        }
+        for r in [StateReg::FsBase, StateReg::GsBase] {
+            if let Some(var) = self.regs.state[r.index()] {
+                let v = self.load_cpu(Cpu::state_offset(r));
+                self.b.def_var(var, v);
+            }
         }
     }
 

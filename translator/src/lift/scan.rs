@@ -1,8 +1,8 @@
 //! Which guest registers instructions read and write: they run on a backend
 //! that only records register accesses.
 
-use c2w_isa::riscv64::{execute, Inst};
 use c2w_isa::{
+    Isa,
     Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 
@@ -23,6 +23,20 @@ impl RegSet {
 
     pub fn state(r: StateReg) -> u32 {
         64 + r.index() as u32
+    }
+
+    /// The x86_64 lazy arithmetic flags.
+    pub fn flags() -> RegSet {
+        let mut set = RegSet::default();
+        for r in [
+            StateReg::FlagsOp,
+            StateReg::FlagsA,
+            StateReg::FlagsB,
+            StateReg::FlagsR,
+        ] {
+            set.insert(Self::state(r));
+        }
+        set
     }
 
     pub fn contains(self, bit: u32) -> bool {
@@ -51,9 +65,9 @@ pub struct Access {
 
 impl Access {
     /// What `inst` at `pc` accesses.
-    pub fn of(inst: &Inst, pc: u64) -> Access {
+    pub fn of<I: Isa>(inst: &I::Inst, pc: u64) -> Access {
         let mut access = Access::default();
-        execute(&mut access, inst, pc);
+        I::execute(&mut access, inst, pc);
         access
     }
 }

@@ -15,7 +15,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::clif2wasm;
-use crate::discover::{self, Discovery, Function};
+use c2w_isa::riscv64::Riscv64;
+use c2w_isa::x86_64::X86_64;
+use c2w_isa::Arch;
+
+use crate::discover::{self, Discovery, Function, Guest};
 use crate::lift::entries::Entries;
 use crate::lift::{self, LiftError, Program, INTERNAL_ENTRY, MAX_INSTRUCTIONS};
 use crate::link::{entries, Plan};
@@ -58,11 +62,18 @@ pub struct TranslationStats {
     pub threads: usize,
 }
 
-/// Translates the code of the ELF file `elf` for a module linked as `plan`
-/// says.
-pub fn translate(elf: &[u8], plan: &Plan, options: Options) -> Result<Translation> {
+/// Translates the code of the ELF file `elf`, a program of `arch`, for a
+/// module linked as `plan` says.
+pub fn translate(elf: &[u8], arch: Arch, plan: &Plan, options: Options) -> Result<Translation> {
+    match arch {
+        Arch::Riscv64 => translate_isa::<Riscv64>(elf, plan, options),
+        Arch::X86_64 => translate_isa::<X86_64>(elf, plan, options),
+    }
+}
+
+fn translate_isa<I: Guest>(elf: &[u8], plan: &Plan, options: Options) -> Result<Translation> {
     let started = Instant::now();
-    let discovery = discover::discover(elf)?;
+    let discovery = discover::discover::<I>(elf)?;
     let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
@@ -127,7 +138,9 @@ struct Chosen<'a> {
 
 /// The functions to translate (all but the very large ones), and the
 /// entry map over them.
-fn choose<'a>(discovery: &'a Discovery) -> (Vec<Chosen<'a>>, HashMap<u64, (u32, u32)>) {
+fn choose<'a, I: Guest>(
+    discovery: &'a Discovery<I>,
+) -> (Vec<Chosen<'a>>, HashMap<u64, (u32, u32)>) {
     let chosen: Vec<Chosen> = discovery
         .functions
         .iter()
@@ -149,11 +162,11 @@ fn choose<'a>(discovery: &'a Discovery) -> (Vec<Chosen<'a>>, HashMap<u64, (u32, 
 }
 
 /// Instructions in `[start, end)`.
-fn count_instructions(code: &discover::Code, start: u64, end: u64) -> usize {
+fn count_instructions<I: Guest>(code: &discover::Code<I>, start: u64, end: u64) -> usize {
     let (mut pc, mut n) = (start, 0);
     while pc < end {
         let Some(inst) = code.decode(pc) else { break };
-        pc += u64::from(inst.len);
+        pc += u64::from(I::len(&inst));
         n += 1;
     }
     n
@@ -213,8 +226,8 @@ impl clif2wasm::Env for Names<'_> {
 mod tests;
 
 /// Lifts, optimizes and emits one function.
-fn compile(
-    program: &Program,
+fn compile<I: Guest>(
+    program: &Program<I>,
     plan: &Plan,
     flags: &settings::Flags,
     index: u32,
