@@ -30,8 +30,12 @@ pub fn gpr(r: Register) -> Option<Gpr> {
             Register::AH | Register::CH | Register::DH | Register::BH => {
                 ((r as u32 - Register::AH as u32) as u8, 1, true)
             }
-            // al, cl, dl, bl, spl, bpl, sil, dil, r8b..r15b.
-            _ => (r.number() as u8, 1, false),
+            // al, cl, dl, bl, then (after ah..bh in iced's numbering) spl,
+            // bpl, sil, dil, r8b..r15b.
+            _ => {
+                let n = r.number() as u8;
+                (if n < 4 { n } else { n - 4 }, 1, false)
+            }
         }
     } else {
         return None;

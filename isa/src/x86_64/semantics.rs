@@ -1036,7 +1036,8 @@ fn bit_count<B: Backend>(b: &mut B, i: &Instruction) {
     let zf = b.imm(flags::ZF);
     let (r, word) = match i.mnemonic() {
         Mnemonic::Bsf | Mnemonic::Bsr => {
-            // A zero source leaves the destination alone and sets ZF.
+            // A zero source leaves the whole destination register alone
+            // (even a 32-bit one) and sets ZF.
             let r = if i.mnemonic() == Mnemonic::Bsf {
                 b.un(UnOp::Ctz, x)
             } else {
@@ -1044,9 +1045,16 @@ fn bit_count<B: Backend>(b: &mut B, i: &Instruction) {
                 let k = b.imm(63);
                 b.bin(BinOp::Sub, k, lz)
             };
-            let old = read(b, i, 0, size);
-            let r = b.select(is_zero, old, r);
-            (r, b.select(is_zero, zf, zero))
+            let word = b.select(is_zero, zf, zero);
+            let dst = i.op0_register();
+            if let Some(g) = operand::gpr(dst) {
+                let old = b.xreg(g.index);
+                let new = operand::merged(b, dst, r);
+                let v = b.select(is_zero, old, new);
+                b.set_xreg(g.index, v);
+            }
+            flags::set_rflags(b, word);
+            return;
         }
         Mnemonic::Popcnt => (b.un(UnOp::Popcnt, x), b.select(is_zero, zf, zero)),
         m => {
