@@ -97,4 +97,7 @@ pub trait Isa: Copy + Send + Sync + 'static {
     /// one every block boundary assumes (x86_64: materialises the lazy
     /// flags). The lifter calls it wherever control leaves a block.
     fn settle<B: Backend>(_b: &mut B) {}
+    /// Sets what `execve` leaves in the registers beyond zeros, the pc and
+    /// the stack pointer.
+    fn reset(_cpu: &mut Cpu) {}
 }

@@ -78,6 +78,7 @@ fn run_isa<H: Host, I: Isa>(
         let cpu = dispatcher.cpu();
         *cpu = Cpu::new(start.pc);
         cpu.x[usize::from(I::SYSCALL.sp)] = start.sp;
+        I::reset(cpu);
     }
     *dispatcher.links() = Links::default();
     let links = dispatcher.links;

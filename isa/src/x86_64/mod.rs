@@ -250,4 +250,9 @@ impl Isa for X86_64 {
     fn settle<B: Backend>(b: &mut B) {
         flags::settle(b)
     }
+    /// MXCSR 0x1f80 (every exception masked, round to nearest); the x87 is
+    /// in its `finit` state already (`Cpu::new`).
+    fn reset(cpu: &mut crate::Cpu) {
+        cpu.frm = 0x1f80;
+    }
 }
