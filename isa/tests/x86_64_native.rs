@@ -17,8 +17,8 @@ use c2w_isa::x86_64::decode;
 use c2w_isa::Trap;
 use iced_x86::code_asm::{self as asm, CodeAssembler, CodeLabel};
 use iced_x86::{
-    Code, EncodingKind, Instruction, MemoryOperand, Mnemonic, OpCodeOperandKind,
-    Register, RepPrefixKind, RflagsBits,
+    Code, EncodingKind, Instruction, MemoryOperand, Mnemonic, OpCodeOperandKind, Register,
+    RepPrefixKind, RflagsBits,
 };
 use x86_machine::{Mode, Stop, X86Machine};
 
@@ -65,7 +65,10 @@ impl Rng {
         match self.below(8) {
             0 | 1 => self.pick(&EDGES),
             2 => self.below(64),
-            3 => self.pick(&EDGES).wrapping_add(self.below(5)).wrapping_sub(2),
+            3 => self
+                .pick(&EDGES)
+                .wrapping_add(self.below(5))
+                .wrapping_sub(2),
             4 => self.next() >> self.below(64),
             5 => (self.next() as i64 >> self.below(64)) as u64,
             _ => self.next(),
@@ -170,7 +173,10 @@ fn build(
         a.set_label(l)?;
         a.dq(&[0])?;
     }
-    let out = a.assemble_options(base, iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)?;
+    let out = a.assemble_options(
+        base,
+        iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS,
+    )?;
     let start = out.label_ip(&start)?;
     let end = out.label_ip(&end)?;
     Ok(Program {
@@ -316,7 +322,10 @@ fn check(arena: &mut Arena, case: &Case, counts: &mut Counts, report: &mut Vec<S
     let data = Arena::bytes(&arena.data);
     let stack = Arena::bytes(&arena.stack);
     let mask = CHECKED_FLAGS & !case.undefined;
-    for (mode, m) in [Mode::Interp, Mode::Lifter].into_iter().zip(results.iter_mut()) {
+    for (mode, m) in [Mode::Interp, Mode::Lifter]
+        .into_iter()
+        .zip(results.iter_mut())
+    {
         counts.compared += 1;
         let mut diffs = Vec::new();
         for r in 0..16 {
@@ -366,14 +375,110 @@ fn check(arena: &mut Arena, case: &Case, counts: &mut Counts, report: &mut Vec<S
 const GENERIC: &[Mnemonic] = {
     use Mnemonic::*;
     &[
-        Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Neg, Not, Mov, Movzx, Movsx,
-        Movsxd, Lea, Xchg, Bswap, Cbw, Cwde, Cdqe, Cwd, Cdq, Cqo, Mul, Imul, Div, Idiv, Shl, Sal,
-        Shr, Sar, Rol, Ror, Rcl, Rcr, Shld, Shrd, Bt, Bts, Btr, Btc, Bsf, Bsr, Tzcnt, Lzcnt,
-        Popcnt, Cmpxchg, Cmpxchg8b, Cmpxchg16b, Xadd, Lahf, Sahf, Clc, Stc, Cmc, Cld, Std, Seto,
-        Setno, Setb, Setae, Sete, Setne, Setbe, Seta, Sets, Setns, Setp, Setnp, Setl, Setge,
-        Setle, Setg, Cmovo, Cmovno, Cmovb, Cmovae, Cmove, Cmovne, Cmovbe, Cmova, Cmovs, Cmovns,
-        Cmovp, Cmovnp, Cmovl, Cmovge, Cmovle, Cmovg, Nop, Pause, Lfence, Mfence, Sfence,
-        Prefetchnta, Prefetcht0, Prefetcht1, Prefetcht2, Prefetchw, Endbr64, Movnti,
+        Add,
+        Or,
+        Adc,
+        Sbb,
+        And,
+        Sub,
+        Xor,
+        Cmp,
+        Test,
+        Inc,
+        Dec,
+        Neg,
+        Not,
+        Mov,
+        Movzx,
+        Movsx,
+        Movsxd,
+        Lea,
+        Xchg,
+        Bswap,
+        Cbw,
+        Cwde,
+        Cdqe,
+        Cwd,
+        Cdq,
+        Cqo,
+        Mul,
+        Imul,
+        Div,
+        Idiv,
+        Shl,
+        Sal,
+        Shr,
+        Sar,
+        Rol,
+        Ror,
+        Rcl,
+        Rcr,
+        Shld,
+        Shrd,
+        Bt,
+        Bts,
+        Btr,
+        Btc,
+        Bsf,
+        Bsr,
+        Tzcnt,
+        Lzcnt,
+        Popcnt,
+        Cmpxchg,
+        Cmpxchg8b,
+        Cmpxchg16b,
+        Xadd,
+        Lahf,
+        Sahf,
+        Clc,
+        Stc,
+        Cmc,
+        Cld,
+        Std,
+        Seto,
+        Setno,
+        Setb,
+        Setae,
+        Sete,
+        Setne,
+        Setbe,
+        Seta,
+        Sets,
+        Setns,
+        Setp,
+        Setnp,
+        Setl,
+        Setge,
+        Setle,
+        Setg,
+        Cmovo,
+        Cmovno,
+        Cmovb,
+        Cmovae,
+        Cmove,
+        Cmovne,
+        Cmovbe,
+        Cmova,
+        Cmovs,
+        Cmovns,
+        Cmovp,
+        Cmovnp,
+        Cmovl,
+        Cmovge,
+        Cmovle,
+        Cmovg,
+        Nop,
+        Pause,
+        Lfence,
+        Mfence,
+        Sfence,
+        Prefetchnta,
+        Prefetcht0,
+        Prefetcht1,
+        Prefetcht2,
+        Prefetchw,
+        Endbr64,
+        Movnti,
     ]
 };
 
@@ -608,8 +713,10 @@ fn defined(i: &Instruction, alone: bool) -> bool {
             _ => i.immediate8() & 31 <= 16,
         };
     }
-    if matches!(m, Mnemonic::Bt | Mnemonic::Bts | Mnemonic::Btr | Mnemonic::Btc)
-        && i.op0_kind() == OpKind::Memory
+    if matches!(
+        m,
+        Mnemonic::Bt | Mnemonic::Bts | Mnemonic::Btr | Mnemonic::Btc
+    ) && i.op0_kind() == OpKind::Memory
         && i.op1_kind() == OpKind::Register
     {
         // The bit offset must keep the access in the buffer.
@@ -621,7 +728,10 @@ fn defined(i: &Instruction, alone: bool) -> bool {
 /// Shifts and rotates: flags they leave may be the ones before them.
 fn keeps_flags_sometimes(m: Mnemonic) -> bool {
     use Mnemonic::*;
-    matches!(m, Shl | Sal | Shr | Sar | Rol | Ror | Rcl | Rcr | Shld | Shrd)
+    matches!(
+        m,
+        Shl | Sal | Shr | Sar | Rol | Ror | Rcl | Rcr | Shld | Shrd
+    )
 }
 
 /// Emits a conditional or counting branch to `target`.
@@ -770,6 +880,15 @@ fn disassemble_range(p: &Program, base: u64) -> String {
     out
 }
 
+/// `n` in optimised builds, a quarter of it in debug builds.
+fn scaled(n: usize) -> usize {
+    if cfg!(debug_assertions) {
+        n / 4
+    } else {
+        n
+    }
+}
+
 fn finish(name: &str, counts: &Counts, report: &[String]) {
     eprintln!("{name}: {counts:?}");
     for r in report {
@@ -786,7 +905,7 @@ fn every_generic_encoding_matches_the_cpu() {
     let mut rng = Rng(1);
     let (mut counts, mut report) = (Counts::default(), Vec::new());
     for &code in &codes {
-        for _ in 0..150 {
+        for _ in 0..scaled(150) {
             let case = generic_case_of(&mut rng, &arena, code);
             check(&mut arena, &case, &mut counts, &mut report);
         }
@@ -805,7 +924,7 @@ fn random_sequences_match_the_cpu() {
     let mut arena = Arena::new();
     let mut rng = Rng(2);
     let (mut counts, mut report) = (Counts::default(), Vec::new());
-    for _ in 0..40_000 {
+    for _ in 0..scaled(40_000) {
         let n = 2 + rng.below(4) as usize;
         let case = generic_case(&mut rng, &arena, &codes, n);
         check(&mut arena, &case, &mut counts, &mut report);
@@ -873,12 +992,16 @@ fn stack_and_calls_match_the_cpu() {
     let mut arena = Arena::new();
     let mut rng = Rng(4);
     let (mut counts, mut report) = (Counts::default(), Vec::new());
-    for round in 0..3000 {
+    for round in 0..scaled(3000) {
         let seed = rng.next();
         let kind = round % 8;
         let mut r = Rng(seed);
-        let regs64 = [rax, rcx, rdx, rbx, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15];
-        let regs16 = [ax, cx, dx, bx, si, di, r8w, r9w, r10w, r11w, r12w, r13w, r14w, r15w];
+        let regs64 = [
+            rax, rcx, rdx, rbx, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15,
+        ];
+        let regs16 = [
+            ax, cx, dx, bx, si, di, r8w, r9w, r10w, r11w, r12w, r13w, r14w, r15w,
+        ];
         let mut body = |a: &mut CodeAssembler, end: CodeLabel| -> Result<(), iced_x86::IcedError> {
             match kind {
                 0 => {
@@ -1006,14 +1129,7 @@ fn stack_and_calls_match_the_cpu() {
                 s.regs[1] &= !0x3f;
             }
         };
-        let case = template_case(
-            &mut rng,
-            &arena,
-            "stack",
-            undefined,
-            &mut body,
-            &mut setup,
-        );
+        let case = template_case(&mut rng, &arena, "stack", undefined, &mut body, &mut setup);
         check(&mut arena, &case, &mut counts, &mut report);
     }
     finish("stack and calls", &counts, &report);
@@ -1040,7 +1156,7 @@ fn string_instructions_match_the_cpu() {
     let mut rng = Rng(5);
     let (mut counts, mut report) = (Counts::default(), Vec::new());
     let data_mid = arena.data_mid();
-    for _ in 0..6000 {
+    for _ in 0..scaled(6000) {
         let size = rng.pick(&[1u32, 2, 4, 8]);
         let op = rng.below(5);
         let rep = match rng.below(3) {
@@ -1090,9 +1206,17 @@ fn string_instructions_match_the_cpu() {
             s.regs[7] = data_mid + 256 - r.below(64) * 4;
             // Few distinct values, so that runs compare equal.
             for w in data.iter_mut() {
-                *w = if r.chance(4) { r.next() } else { 0x0101_0101_0101_0101 };
+                *w = if r.chance(4) {
+                    r.next()
+                } else {
+                    0x0101_0101_0101_0101
+                };
             }
-            s.regs[0] = if r.chance(2) { 0x0101_0101_0101_0101 } else { r.next() };
+            s.regs[0] = if r.chance(2) {
+                0x0101_0101_0101_0101
+            } else {
+                r.next()
+            };
         };
         let case = template_case(&mut rng, &arena, "string", 0, &mut body, &mut setup);
         check(&mut arena, &case, &mut counts, &mut report);

@@ -532,11 +532,7 @@ fn multiply<B: Backend>(
         let lo = b.bin(BinOp::Mul, x, y);
         let op = if signed { BinOp::MulHS } else { BinOp::MulHU };
         let hi = b.bin(op, x, y);
-        let ext = if signed {
-            sar_imm(b, lo, 63)
-        } else {
-            b.imm(0)
-        };
+        let ext = if signed { sar_imm(b, lo, 63) } else { b.imm(0) };
         let overflow = b.cmp(Cond::Ne, hi, ext);
         return (lo, hi, overflow);
     }
@@ -1284,7 +1280,10 @@ fn cpuid_inst<B: Backend>(b: &mut B) {
             out
         }
     };
-    for (r, v) in [regs::RAX, regs::RBX, regs::RCX, regs::RDX].into_iter().zip(out) {
+    for (r, v) in [regs::RAX, regs::RBX, regs::RCX, regs::RDX]
+        .into_iter()
+        .zip(out)
+    {
         b.set_xreg(r, v);
     }
 }
@@ -1428,7 +1427,11 @@ fn string<B: Backend>(b: &mut B, i: &Instruction, pc: u64, next: u64) -> bool {
     let mut again = b.bin(BinOp::And, live, more);
     if let Some(eq) = compared {
         // repe goes on while equal, repne while not.
-        let go = if i.has_repne_prefix() { xor1(b, eq) } else { eq };
+        let go = if i.has_repne_prefix() {
+            xor1(b, eq)
+        } else {
+            eq
+        };
         again = b.bin(BinOp::And, again, go);
     }
     b.branch(again, pc, next);

@@ -324,7 +324,10 @@ impl Backend for X86Machine {
         } else {
             v
         };
-        Val { v, k: self.mode == Mode::Interp }
+        Val {
+            v,
+            k: self.mode == Mode::Interp,
+        }
     }
     fn store(&mut self, w: Width, addr: Val, v: Val) {
         assert!(self.flow.is_none(), "work after a control-flow call");
@@ -335,7 +338,10 @@ impl Backend for X86Machine {
     }
     fn counter(&mut self, _: Counter) -> Val {
         self.cycles += 1;
-        Val { v: self.cycles, k: self.mode == Mode::Interp }
+        Val {
+            v: self.cycles,
+            k: self.mode == Mode::Interp,
+        }
     }
     fn x87(&mut self, _: u32, _: Val) -> Val {
         panic!("x87 in the integer tests")
