@@ -325,6 +325,11 @@ pub trait Backend {
     fn syscall(&mut self, next: u64);
     /// The instruction at `pc` cannot run.
     fn trap(&mut self, t: Trap, pc: u64);
+    /// The instruction at `pc` cannot run if `c != 0` (it then has no
+    /// effect); otherwise it goes on. Unlike [`trap`](Backend::trap) this
+    /// does not end the instruction. The semantics call it only with a value
+    /// the backend does not know (see [`known`](Backend::known)).
+    fn trap_if(&mut self, c: Self::V, t: Trap, pc: u64);
     /// Instruction-stream synchronisation (`fence.i`): code may have changed.
     fn fence_i(&mut self, next: u64);
 }

@@ -44,5 +44,6 @@ impl Backend for Probe {
     fn trap(&mut self, t: Trap, _: u64) {
         self.0 |= t == Trap::IllegalInstruction;
     }
+    fn trap_if(&mut self, _: (), _: Trap, _: u64) {}
     fn fence_i(&mut self, _: u64) {}
 }

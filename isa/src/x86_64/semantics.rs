@@ -584,15 +584,21 @@ fn imul<B: Backend>(b: &mut B, i: &Instruction) {
 
 /// Traps with `t` when `c` (0/1) is 1; `true` if it certainly does.
 ///
-/// The backend has no conditional trap: when `c` is not known (the
-/// lifter), the instruction goes on with guarded, meaningless results and
-/// the trap is left to the interpreter, which always knows.
+/// When `c` is known the instruction traps or not now (`true`: it trapped,
+/// and must do nothing more); otherwise the backend traps at run time if `c`
+/// holds (the lifter leaves the instruction to the interpreter then).
 fn trap_if<B: Backend>(b: &mut B, c: B::V, t: Trap, pc: u64) -> bool {
-    if b.known(c).is_some_and(|k| k != 0) {
-        b.trap(t, pc);
-        return true;
+    match b.known(c) {
+        Some(0) => false,
+        Some(_) => {
+            b.trap(t, pc);
+            true
+        }
+        None => {
+            b.trap_if(c, t, pc);
+            false
+        }
     }
-    false
 }
 
 /// div and idiv: rdx:rax (edx:eax, dx:ax, ax) divided by the operand;

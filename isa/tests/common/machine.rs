@@ -263,6 +263,12 @@ impl Backend for Machine {
     fn syscall(&mut self, next: u64) {
         self.exit(Exit::Syscall(next));
     }
+    fn trap_if(&mut self, c: u64, t: Trap, pc: u64) {
+        if c != 0 {
+            self.trap(t, pc);
+        }
+    }
+
     fn trap(&mut self, t: Trap, pc: u64) {
         self.exit(Exit::Trap(t, pc));
     }

@@ -368,6 +368,11 @@ impl Backend for X86Machine {
     fn trap(&mut self, t: Trap, _pc: u64) {
         self.end(Flow::Trap(t));
     }
+    fn trap_if(&mut self, c: Val, t: Trap, _pc: u64) {
+        if c.v != 0 {
+            self.end(Flow::Trap(t));
+        }
+    }
     fn fence_i(&mut self, _: u64) {
         panic!("fence.i on x86_64")
     }

@@ -383,6 +383,12 @@ impl Backend for Eval<'_> {
         self.abort(Stop::Trap(t));
     }
 
+    fn trap_if(&mut self, c: u64, t: Trap, _pc: u64) {
+        if c != 0 {
+            self.abort(Stop::Trap(t));
+        }
+    }
+
     fn fence_i(&mut self, next: u64) {
         self.next = next;
         self.set_stop(Stop::FenceI);

@@ -34,7 +34,7 @@ pub mod scan;
 use std::collections::{BTreeMap, HashMap};
 
 use c2w_isa::{
-    Backend, Cpu, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
+    Backend, BinOp, Cond, Counter, Cpu, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
 };
 use c2w_syscalls::layout::{
     Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR, MMAP_MIN_ADDR,
@@ -987,6 +987,21 @@ impl<I: Guest> Backend for Clif<'_, '_, I> {
         if !self.ended {
             self.interpret_here();
         }
+    }
+
+    /// The interpreter runs the instruction when it traps, and raises the
+    /// trap precisely.
+    fn trap_if(&mut self, c: Value, _t: Trap, _pc: u64) {
+        if self.ended {
+            return;
+        }
+        let trap = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(c, trap, &[], ok, &[]);
+        self.b.switch_to_block(trap);
+        self.interpret_here();
+        self.ended = false;
+        self.b.switch_to_block(ok);
     }
 
     fn fence_i(&mut self, _next: u64) {

@@ -2,8 +2,7 @@
 //! that only records register accesses.
 
 use c2w_isa::{
-    Isa,
-    Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
+    Backend, BinOp, Cond, Counter, Fmt, FpOp, IndirectKind, Isa, StateReg, Trap, UnOp, Width,
 };
 
 /// A set of guest registers: bits 0-31 the integer registers, 32-63 the
@@ -116,5 +115,6 @@ impl Backend for Access {
     fn jump_indirect(&mut self, _: (), _: IndirectKind) {}
     fn syscall(&mut self, _: u64) {}
     fn trap(&mut self, _: Trap, _: u64) {}
+    fn trap_if(&mut self, _: (), _: Trap, _: u64) {}
     fn fence_i(&mut self, _: u64) {}
 }

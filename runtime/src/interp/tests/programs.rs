@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use c2w_isa::Trap;
 
 use crate::interp::fp::NX;
+use c2w_isa::riscv64::Riscv64;
+
 use crate::interp::{Cpu, Exit, GuestMem, Interp};
 
 /// Where programs are loaded.
@@ -72,7 +74,7 @@ fn assemble_in(dir: &Path, src: &str) -> Option<Vec<u8>> {
 struct Machine {
     cpu: Cpu,
     mem: Vec<u8>,
-    interp: Interp,
+    interp: Interp<Riscv64>,
     /// What the clock reads, in nanoseconds.
     ns: u64,
 }
@@ -96,7 +98,7 @@ impl Machine {
         assemble(src).map(|code| Machine::new(&code))
     }
 
-    fn run(&mut self) -> Exit {
+    fn run(&mut self) -> Exit<Riscv64> {
         let ns = self.ns;
         self.interp.run(
             &mut self.cpu,
