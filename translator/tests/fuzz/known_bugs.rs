@@ -1,0 +1,49 @@
+//! Instruction forms the generator leaves out because they show a known bug
+//! in one of the backends (or are not implemented). Each entry says what is
+//! wrong; when a fix lands, delete the entry and the fuzzer tests the form
+//! again. A template whose text hits an entry is dropped whole (and another
+//! one generated), so everything else keeps its coverage.
+
+/// A form: an instruction line starting with `starts` and containing
+/// `contains`.
+pub struct Bug {
+    pub starts: &'static str,
+    pub contains: &'static str,
+    pub why: &'static str,
+}
+
+pub const BUGS: &[Bug] = &[
+    // SSE4.2 string compares: not implemented in isa/src/x86_64 (both
+    // backends stop with "illegal instruction").
+    Bug { starts: "pcmpistri", contains: "", why: "not implemented (SIGILL)" },
+    Bug { starts: "pcmpistrm", contains: "", why: "not implemented (SIGILL)" },
+    Bug { starts: "pcmpestri", contains: "", why: "not implemented (SIGILL)" },
+    Bug { starts: "pcmpestrm", contains: "", why: "not implemented (SIGILL)" },
+    // x87 loads of 80-bit encodings the CPU rejects as invalid operands
+    // (unnormals, pseudo-NaNs, pseudo-infinities: random tbytes with the
+    // explicit integer bit clear): both backends convert them as if valid
+    // (e.g. `fld tbyte [m]; fstp qword [m']` gives 0x7ff800000000007a, the
+    // CPU 0xfff8000000000000, the default NaN, and IE).
+    Bug { starts: "fld tbyte", contains: "", why: "unnormal/pseudo-NaN tbytes not invalid" },
+];
+
+/// MXCSR.FTZ and MXCSR.DAZ: neither backend implements them (with FTZ a
+/// tiny haddpd result stays denormal, and UE is not raised: cpu mxcsr
+/// 0x9fb2, got 0x9fa2; with DAZ denormal inputs are used as they are and
+/// DE is raised: cmpps/roundpd/hsubpd differ). While false, inputs never
+/// set them.
+pub const FTZ_DAZ: bool = false;
+
+/// Whether `C2W_FUZZ_ALL=1` asks for the excluded forms too.
+pub fn all() -> bool {
+    static ALL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ALL.get_or_init(|| std::env::var_os("C2W_FUZZ_ALL").is_some_and(|v| v == "1"))
+}
+
+pub fn excluded(line: &str) -> bool {
+    if all() {
+        return false;
+    }
+    BUGS.iter()
+        .any(|b| line.starts_with(b.starts) && line.contains(b.contains))
+}
