@@ -17,6 +17,18 @@ use c2w_isa::Arch;
 /// `ELF_ET_DYN_BASE` is out of reach).
 pub const PIE_BASE: u64 = 0x40_0000;
 
+/// The load bias of a program of ELF type `e_type` whose lowest `PT_LOAD`
+/// segment starts at `lowest_vaddr`: a static-pie program (ET_DYN) is moved
+/// so that its first page is at [`PIE_BASE`]; an ET_EXEC one stays where it
+/// was linked (0). The translator uses it too, so that translated code is
+/// found at the addresses the program runs at.
+pub fn load_bias(e_type: u16, lowest_vaddr: u64) -> u64 {
+    match e_type {
+        header::ET_DYN => PIE_BASE.wrapping_sub(lowest_vaddr & !(PAGE_SIZE - 1)),
+        _ => 0,
+    }
+}
+
 /// Why a program cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExecError {
@@ -212,10 +224,7 @@ pub fn parse_elf(file: &mut dyn ReadAt) -> Result<ElfInfo, ExecError> {
     let Some(min_vaddr) = loads.iter().map(|p| p.p_vaddr).min() else {
         return Err(ExecError::NoSegments);
     };
-    let bias = match hdr.e_type {
-        header::ET_DYN => PIE_BASE.wrapping_sub(min_vaddr & !(PAGE_SIZE - 1)),
-        _ => 0,
-    };
+    let bias = load_bias(hdr.e_type, min_vaddr);
     let mut segments = Vec::new();
     for (i, p) in loads.iter().enumerate() {
         let file_end = p.p_offset.saturating_add(p.p_filesz);

@@ -384,6 +384,9 @@ pub struct InspectReport {
     pub file_type: String,
     pub linking: Linking,
     pub entry: u64,
+    /// What the loader adds to the link addresses (static-pie programs; 0
+    /// otherwise): the addresses code discovery reports are run-time ones.
+    pub load_bias: u64,
     pub segments: Vec<Segment>,
     /// Bytes of executable code: executable sections if the file has section
     /// headers, else executable segments.
@@ -396,7 +399,7 @@ pub struct InspectReport {
     pub dynamic_symbols: Option<usize>,
     /// Whether c2w-aot runs the program: `Err` holds the reason it does not.
     pub runnable: Result<Arch, ElfError>,
-    /// For riscv64 files: what code discovery finds (see
+    /// For riscv64 and x86_64 files: what code discovery finds (see
     /// [`crate::discover`]), or why it failed.
     pub discovery: Option<Result<Coverage, String>>,
 }
@@ -456,6 +459,14 @@ impl InspectReport {
                 .map(|ph| ph.p_filesz)
                 .sum()
         };
+        let load_bias = match linking {
+            Linking::StaticPie => program
+                .loads()
+                .map(|ph| ph.p_vaddr)
+                .min()
+                .map_or(0, |low| c2w_syscalls::loader::load_bias(h.e_type, low)),
+            _ => 0,
+        };
         let parsed = Elf::parse(bytes).ok();
         Ok(InspectReport {
             path: path.to_path_buf(),
@@ -468,6 +479,7 @@ impl InspectReport {
                 .to_string(),
             linking,
             entry: h.e_entry,
+            load_bias,
             segments,
             code_size,
             code_size_from_sections,
@@ -535,6 +547,15 @@ impl fmt::Display for InspectReport {
         )?;
         writeln!(f, "  linking:  {}", self.linking)?;
         writeln!(f, "  entry:    {:#x}", self.entry)?;
+        if self.load_bias != 0 {
+            writeln!(
+                f,
+                "  loaded:   at bias {:#x} (entry {:#x}; the addresses below, but for \
+                 the segments', are run-time ones)",
+                self.load_bias,
+                self.entry.wrapping_add(self.load_bias)
+            )?;
+        }
         let source = if self.code_size_from_sections {
             "sections"
         } else {

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-
 use super::code::Code;
 use super::seeds::{merge, Seeds};
 use super::{Block, Function, Guest, Problems, Source};
@@ -406,8 +405,15 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
                     (4, true) => base.wrapping_add(i32::from_le_bytes(
                         bytes.try_into().expect("4 bytes"),
                     ) as i64 as u64),
-                    (4, false) => u64::from(u32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
-                    _ => u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
+                    // Absolute entries are link addresses (or, in a
+                    // static PIE, what a relocation puts there).
+                    (4, false) => self.code.rebase(u64::from(u32::from_le_bytes(
+                        bytes.try_into().expect("4 bytes"),
+                    ))),
+                    _ => self
+                        .code
+                        .pointer(base + (i * size) as u64)
+                        .unwrap_or_default(),
                 };
                 if !plausible(target) {
                     break;

@@ -7,12 +7,16 @@ use goblin::elf::header::{self, Header};
 use goblin::elf::program_header::{self, ProgramHeader};
 use goblin::elf::Elf;
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use super::Guest;
 
 /// The executable bytes of an ELF image: its `PT_LOAD` segments with `PF_X`,
-/// at their link addresses.
+/// at the addresses the program runs at: its link addresses plus the load
+/// bias the runtime's loader gives it ([`Code::bias`]; 0 unless the program
+/// is a static-pie). Every address `Code` takes or returns, and so every
+/// address discovery reports, is a run-time address.
 ///
 /// Only the bytes stored in the file count: the zero-filled tail of a
 /// segment (`p_memsz` beyond `p_filesz`) holds no code.
@@ -24,8 +28,16 @@ pub struct Code<'a, I: Guest> {
     /// segments: the size of the per-unit tables that discovery keeps (see
     /// [`Code::index`]).
     units: usize,
+    /// The ELF header, with the entry point moved by the load bias.
     pub(super) header: Header,
+    /// The program headers, with `p_vaddr` moved by the load bias.
     pub(super) program_headers: Vec<ProgramHeader>,
+    /// What the loader adds to link addresses.
+    bias: u64,
+    /// The run-time values of the words that `R_*_RELATIVE` relocations
+    /// set (a static-pie program relocates itself at startup), by run-time
+    /// address.
+    relative: HashMap<u64, u64>,
     /// The whole file, for reading data the code refers to.
     file: &'a [u8],
     isa: PhantomData<I>,
@@ -74,6 +86,28 @@ impl<'a, I: Guest> Code<'a, I> {
                 .context("the program header table is outside the file")?;
             ProgramHeader::parse(bytes, header.e_phoff as usize, count, ctx)
                 .context("malformed program headers")?
+        };
+
+        // Where the runtime's loader places the program (the same
+        // computation, so translated code is found by address).
+        let lowest = program_headers
+            .iter()
+            .filter(|ph| ph.p_type == program_header::PT_LOAD)
+            .map(|ph| ph.p_vaddr)
+            .min();
+        let bias = lowest.map_or(0, |lowest| {
+            c2w_syscalls::loader::load_bias(header.e_type, lowest)
+        });
+        let mut header = header;
+        header.e_entry = header.e_entry.wrapping_add(bias);
+        let mut program_headers = program_headers;
+        for ph in &mut program_headers {
+            ph.p_vaddr = ph.p_vaddr.wrapping_add(bias);
+        }
+        let relative = if bias == 0 {
+            HashMap::new()
+        } else {
+            relative_relocations::<I>(bytes, bias)
         };
 
         let mut segments = Vec::new();
@@ -128,6 +162,8 @@ impl<'a, I: Guest> Code<'a, I> {
             units,
             header,
             program_headers,
+            bias,
+            relative,
             file: bytes,
             isa: PhantomData,
         })
@@ -171,7 +207,34 @@ impl<'a, I: Guest> Code<'a, I> {
         })
     }
 
-    /// The ELF entry point.
+    /// A pointer stored at `addr` as the program sees it once running: the
+    /// value a relative relocation puts there, else the file's word moved by
+    /// the load bias (0 stays 0: a null pointer or a placeholder). None if
+    /// the 8 bytes are not in one segment's file bytes.
+    pub fn pointer(&self, addr: u64) -> Option<u64> {
+        if let Some(&value) = self.relative.get(&addr) {
+            return Some(value);
+        }
+        let word = u64::from_le_bytes(self.data(addr, 8)?.try_into().ok()?);
+        Some(self.rebase(word))
+    }
+
+    /// Link address `addr` (or 0) as a run-time address.
+    pub fn rebase(&self, addr: u64) -> u64 {
+        if addr == 0 {
+            0
+        } else {
+            addr.wrapping_add(self.bias)
+        }
+    }
+
+    /// What the loader adds to the file's link addresses: non-zero for a
+    /// static-pie program (see `c2w_syscalls::loader::load_bias`).
+    pub fn bias(&self) -> u64 {
+        self.bias
+    }
+
+    /// The ELF entry point (a run-time address, like all of `Code`'s).
     pub fn entry(&self) -> u64 {
         self.header.e_entry
     }
@@ -212,6 +275,24 @@ impl<'a, I: Guest> Code<'a, I> {
         let seg = self.segments.get(after.checked_sub(1)?)?;
         (addr - seg.vaddr < seg.bytes.len() as u64).then_some(seg)
     }
+}
+
+/// The `R_*_RELATIVE` relocations of ELF file `bytes` (its dynamic `RELA`
+/// table), as run-time address -> run-time value for a program loaded at
+/// `bias`. Empty when they cannot be read.
+fn relative_relocations<I: Guest>(bytes: &[u8], bias: u64) -> HashMap<u64, u64> {
+    let Ok(elf) = Elf::parse(bytes) else {
+        return HashMap::new();
+    };
+    elf.dynrelas
+        .iter()
+        .chain(elf.dynrels.iter())
+        .filter(|r| r.r_type == I::R_RELATIVE)
+        .map(|r| {
+            let addend = r.r_addend.unwrap_or(0) as u64;
+            (r.r_offset.wrapping_add(bias), addend.wrapping_add(bias))
+        })
+        .collect()
 }
 
 /// `size` bytes at file `offset`, if they are inside the file.

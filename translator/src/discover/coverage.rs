@@ -2,10 +2,16 @@
 
 use super::analysis::Regions;
 use super::code::Code;
-use super::{Coverage, Function, Guest, Source};
+use std::collections::BTreeMap;
+
+use super::{Coverage, Function, Guest, Source, Unimplemented};
 
 /// Measures `functions` against the code `regions`.
-pub(super) fn measure<I: Guest>(code: &Code<'_, I>, regions: &Regions, functions: &[Function]) -> Coverage {
+pub(super) fn measure<I: Guest>(
+    code: &Code<'_, I>,
+    regions: &Regions,
+    functions: &[Function],
+) -> Coverage {
     let mut coverage = Coverage {
         segment_bytes: code.size(),
         code_from_sections: regions.from_sections,
@@ -14,6 +20,8 @@ pub(super) fn measure<I: Guest>(code: &Code<'_, I>, regions: &Regions, functions
     };
     // Units inside some function's blocks.
     let mut covered = vec![false; code.units()];
+    // Illegal instructions in the blocks (shared code counted once).
+    let mut illegal: BTreeMap<u64, I::Inst> = BTreeMap::new();
     for function in functions {
         let counts = &mut coverage.functions;
         match function.source {
@@ -34,10 +42,38 @@ pub(super) fn measure<I: Guest>(code: &Code<'_, I>, regions: &Regions, functions
             let mut pc = block.start;
             while pc < block.end {
                 coverage.instructions += 1;
-                pc += code.decode(pc).map_or(I::ALIGN, |inst| u64::from(I::len(&inst)));
+                let inst = code.decode(pc);
+                if let Some(inst) = inst.filter(I::is_illegal) {
+                    illegal.insert(pc, inst);
+                }
+                pc += inst.map_or(I::ALIGN, |inst| u64::from(I::len(&inst)));
             }
         }
     }
+
+    let mut kinds: BTreeMap<String, Unimplemented> = BTreeMap::new();
+    for (&pc, inst) in &illegal {
+        if I::is_deliberate_trap(inst) {
+            coverage.deliberate_traps += 1;
+            continue;
+        }
+        let mnemonic = I::mnemonic(inst);
+        kinds
+            .entry(mnemonic.clone())
+            .or_insert_with(|| Unimplemented {
+                mnemonic,
+                count: 0,
+                example: pc,
+                example_text: inst.to_string(),
+            })
+            .count += 1;
+    }
+    coverage.unimplemented = kinds.into_values().collect();
+    coverage.unimplemented.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.mnemonic.cmp(&b.mnemonic))
+    });
 
     for &(start, end) in &regions.ranges {
         coverage.code_bytes += end - start;
@@ -53,9 +89,9 @@ pub(super) fn measure<I: Guest>(code: &Code<'_, I>, regions: &Regions, functions
                 pc += n;
                 continue;
             }
-            let decoded = code.bytes(pc).and_then(|bytes| {
-                Some((I::padding(bytes, pc), I::decode(bytes, pc)?))
-            });
+            let decoded = code
+                .bytes(pc)
+                .and_then(|bytes| Some((I::padding(bytes, pc), I::decode(bytes, pc)?)));
             let Some((padding, inst)) = decoded else {
                 let n = step(to_unit);
                 coverage.data += n;

@@ -177,6 +177,28 @@ pub struct Coverage {
     pub instructions: usize,
     /// Entries found by the sweep (code reached only through computed jumps).
     pub orphan_entries: usize,
+    /// The illegal instructions in the functions' blocks (see
+    /// [`Isa::is_illegal`](c2w_isa::Isa::is_illegal): undefined encodings,
+    /// and instructions the semantics do not implement), deliberate traps
+    /// aside, by mnemonic: most frequent first. Reaching one ends the
+    /// program with SIGILL.
+    pub unimplemented: Vec<Unimplemented>,
+    /// Illegal instructions in the blocks that trap on purpose (`ud2`,
+    /// `c.unimp`; see [`Guest::is_deliberate_trap`]).
+    pub deliberate_traps: usize,
+}
+
+/// One kind of illegal instruction found in reached code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unimplemented {
+    /// The mnemonic (see [`Guest::mnemonic`]).
+    pub mnemonic: String,
+    /// How many of the functions' instructions have it.
+    pub count: usize,
+    /// The lowest address holding one (a run-time address), and its
+    /// disassembly.
+    pub example: u64,
+    pub example_text: String,
 }
 
 /// Functions by how their start was found (see [`Source`]).
@@ -207,7 +229,8 @@ impl Coverage {
 }
 
 impl fmt::Display for Coverage {
-    /// Four lines, for `c2w-aot inspect`.
+    /// Five lines and one per kind of unimplemented instruction, for
+    /// `c2w-aot inspect`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = &self.functions;
         writeln!(
@@ -236,11 +259,27 @@ impl fmt::Display for Coverage {
             self.code_bytes,
             self.covered_percent()
         )?;
-        write!(
+        writeln!(
             f,
             "rest:     {} padding, {} data in text, {} unreached (bytes)",
             self.padding, self.data, self.unreached
-        )
+        )?;
+        let total: usize = self.unimplemented.iter().map(|u| u.count).sum();
+        write!(
+            f,
+            "unimplemented: {total} instructions of {} kinds in reached code \
+             ({} deliberate traps aside)",
+            self.unimplemented.len(),
+            self.deliberate_traps
+        )?;
+        for u in &self.unimplemented {
+            write!(
+                f,
+                "\n  {:<14} {:>6}  e.g. at {:#x}: {}",
+                u.mnemonic, u.count, u.example, u.example_text
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use gimli::{BaseAddresses, CieOrFde, EhFrame, EhFrameHdr, LittleEndian, Pointer, UnwindSection};
 use goblin::elf::program_header::{PT_GNU_EH_FRAME, PT_LOAD};
+use goblin::elf::section_header::SHN_ABS;
 use goblin::elf::section_header::{
     SHF_ALLOC, SHF_EXECINSTR, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_NOBITS, SHT_PREINIT_ARRAY,
 };
@@ -58,8 +59,9 @@ impl Seeds {
             seeds.read_regions(elf, code);
             eh_frame = elf.section_headers.iter().find_map(|sh| {
                 let named = elf.shdr_strtab.get_at(sh.sh_name) == Some(".eh_frame");
+                let addr = code.rebase(sh.sh_addr);
                 (named && sh.sh_type != SHT_NOBITS)
-                    .then(|| Some((file_range(bytes, sh.sh_offset, sh.sh_size)?, sh.sh_addr)))
+                    .then(|| Some((file_range(bytes, sh.sh_offset, sh.sh_size)?, addr)))
                     .flatten()
             });
         }
@@ -96,15 +98,26 @@ impl Seeds {
         }
     }
 
-    fn read_symbols<I: Guest>(&mut self, elf: &Elf<'_>, code: &Code<'_, I>, problems: &mut Problems) {
+    fn read_symbols<I: Guest>(
+        &mut self,
+        elf: &Elf<'_>,
+        code: &Code<'_, I>,
+        problems: &mut Problems,
+    ) {
         for sym in elf.syms.iter().chain(elf.dynsyms.iter()) {
             let is_function = matches!(sym.st_type(), STT_FUNC | STT_GNU_IFUNC);
-            if !is_function || sym.st_shndx == 0 || !code.contains(sym.st_value) {
+            // Absolute symbols do not move with the program.
+            let value = if sym.st_shndx == SHN_ABS as usize {
+                sym.st_value
+            } else {
+                code.rebase(sym.st_value)
+            };
+            if !is_function || sym.st_shndx == 0 || !code.contains(value) {
                 continue;
             }
-            if self.add(code, sym.st_value, Source::Symbol, problems) && sym.st_size > 0 {
-                if let Some(end) = sym.st_value.checked_add(sym.st_size) {
-                    self.extents.entry(sym.st_value).or_insert(end);
+            if self.add(code, value, Source::Symbol, problems) && sym.st_size > 0 {
+                if let Some(end) = value.checked_add(sym.st_size) {
+                    self.extents.entry(value).or_insert(end);
                 }
             }
         }
@@ -125,17 +138,20 @@ impl Seeds {
             ) {
                 continue;
             }
-            let Some(data) = file_range(bytes, sh.sh_offset, sh.sh_size) else {
+            let addr = code.rebase(sh.sh_addr);
+            if file_range(bytes, sh.sh_offset, sh.sh_size).is_none() {
                 problems.notes.push(format!(
-                    "an init/fini array at {:#x} is outside the file",
-                    sh.sh_addr
+                    "an init/fini array at {addr:#x} is outside the file"
                 ));
                 continue;
-            };
-            for word in data.chunks_exact(8) {
-                let pointer = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                // 0 and -1 are terminators/placeholders (and in a static PIE
-                // the array is only filled in by relocations).
+            }
+            for i in 0..sh.sh_size / 8 {
+                // The pointer as the running program sees it: in a static
+                // PIE the array is filled in by relocations.
+                let Some(pointer) = code.pointer(addr + 8 * i) else {
+                    continue;
+                };
+                // 0 and -1 are terminators/placeholders.
                 if pointer != 0 && pointer != u64::MAX && code.contains(pointer) {
                     self.add(code, pointer, Source::InitArray, problems);
                 }
@@ -151,11 +167,12 @@ impl Seeds {
             if sh.sh_flags & flags != flags || sh.sh_type == SHT_NOBITS || sh.sh_size == 0 {
                 continue;
             }
-            let Some(end) = sh.sh_addr.checked_add(sh.sh_size) else {
+            let addr = code.rebase(sh.sh_addr);
+            let Some(end) = addr.checked_add(sh.sh_size) else {
                 continue;
             };
             for (seg_start, seg_end) in code.ranges() {
-                let (start, end) = (sh.sh_addr.max(seg_start), end.min(seg_end));
+                let (start, end) = (addr.max(seg_start), end.min(seg_end));
                 if start < end {
                     regions.push((start, end));
                 }
