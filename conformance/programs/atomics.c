@@ -1,3 +1,4 @@
+// arch: riscv64
 // Atomic operations as RISC-V implements them (A extension): AMO add/and/or/
 // xor/min/max/swap on 32- and 64-bit words, LR/SC loops for compare-and-swap,
 // 8/16-bit atomics (LR/SC on the containing word), fences; single thread.

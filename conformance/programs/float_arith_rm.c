@@ -1,3 +1,4 @@
+// arch: riscv64
 // Floating-point arithmetic instructions with a static rounding mode in the
 // instruction (rne/rtz/rdn/rup/rmm) and with the dynamic one, for single and
 // double precision: add, sub, mul, div, sqrt and the four fused

@@ -1,3 +1,4 @@
+// arch: riscv64
 // Integer <-> floating-point conversions, including the out-of-range and NaN
 // inputs whose results RISC-V defines (saturation; NaN -> the maximum), issued
 // with inline asm fcvt so that C's undefined behaviour never comes into play.

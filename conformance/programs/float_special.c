@@ -1,3 +1,4 @@
+// arch: riscv64
 // NaNs, infinities, signed zeros and subnormals: classification, comparisons,
 // min/max, sign manipulation, fclass and the canonical NaN RISC-V produces.
 #include <float.h>

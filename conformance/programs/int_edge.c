@@ -1,3 +1,4 @@
+// arch: riscv64
 // Integer edge cases as RISC-V defines them: division by zero, overflowing
 // division, high multiplies and 32-bit "W" operations. The operations are
 // issued with inline asm so the compiler cannot fold or treat them as UB.

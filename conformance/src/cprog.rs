@@ -11,7 +11,9 @@
 //!   compared too;
 //! * `dir: overlay` - the first argument is a guest path that does not
 //!   exist, for the program to create (in the image's overlay when
-//!   translated).
+//!   translated);
+//! * `arch: riscv64` - the ISAs the program is written for (its inline
+//!   assembly), space-separated; without the line, every target's.
 //!
 //! Other comment lines are prose.
 
@@ -23,7 +25,8 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context as _, Result};
 
 use crate::invocation::{Invocation, Scratch};
-use crate::tools::{self, CC};
+use crate::target::{Arch, Target};
+use crate::tools;
 
 /// Where a program's scratch directory comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub struct Spec {
     pub env: Vec<(String, String)>,
     pub stdin: Vec<u8>,
     pub dir: Dir,
+    /// The ISAs the program is for; empty: all.
+    pub arch: Vec<Arch>,
 }
 
 impl Spec {
@@ -73,6 +78,15 @@ impl Spec {
                         "mount" => Dir::Mount,
                         "overlay" => Dir::Overlay,
                         other => bail!("unknown dir kind {other:?} (mount or overlay)"),
+                    }
+                }
+                "arch" => {
+                    for name in value.split_whitespace() {
+                        let arch = [Arch::Riscv64, Arch::X86_64]
+                            .into_iter()
+                            .find(|a| a.name() == name)
+                            .with_context(|| format!("unknown arch {name:?}"))?;
+                        spec.arch.push(arch);
                     }
                 }
                 _ => {}
@@ -111,6 +125,11 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether the program can be built for `target`.
+    pub fn supports(&self, target: Target) -> bool {
+        self.spec.arch.is_empty() || self.spec.arch.contains(&target.arch())
+    }
+
     /// How the reference side runs the program: the spec's arguments,
     /// environment and standard input, with the scratch path first for
     /// programs that use one (mounted from `scratch`'s reference directory
@@ -141,10 +160,16 @@ pub fn programs_dir() -> PathBuf {
 
 /// Every `*.c` file of `dir` with its spec, sorted by name.
 pub fn discover(dir: &Path) -> Result<Vec<Program>> {
+    discover_sources(dir, "c")
+}
+
+/// Every file of `dir` whose extension is `ext` with its spec (its leading
+/// `//` comment, whatever the language), sorted by name.
+pub fn discover_sources(dir: &Path, ext: &str) -> Result<Vec<Program>> {
     let mut programs = Vec::new();
     for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
         let path = entry?.path();
-        if path.extension().is_none_or(|e| e != "c") {
+        if path.extension().is_none_or(|e| e != ext) {
             continue;
         }
         let name = path
@@ -168,13 +193,19 @@ pub fn discover(dir: &Path) -> Result<Vec<Program>> {
 /// Optimisation levels every program is compiled at.
 pub const OPT_LEVELS: &[&str] = &["O0", "O2"];
 
-/// Compiles `program` statically at `opt` into `cache` (kept between runs,
-/// keyed by a hash of the sources, the flags and the compiler version) and
-/// returns the executable's path.
+/// Compiles `program` for riscv64 statically at `opt` into `cache` (see
+/// [`compile_for`]).
 pub fn compile(program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
+    compile_for(Target::Riscv64, program, opt, cache)
+}
+
+/// Compiles `program` for `target` statically at `opt` into `cache` (kept
+/// between runs, keyed by a hash of the sources, the flags and the compiler
+/// version) and returns the executable's path.
+pub fn compile_for(target: Target, program: &Program, opt: &str, cache: &Path) -> Result<PathBuf> {
     let opt_flag = format!("-{opt}");
     let toolchain = Toolchain {
-        cc: CC,
+        cc: target.cc(),
         flags: &[opt_flag.as_str(), "-static", "-std=gnu11", "-Wall"],
         libs: &["-lm", "-latomic"],
     };
@@ -287,12 +318,16 @@ mod tests {
         assert_eq!(spec.env, [("K".to_owned(), "V=W".to_owned())]);
         assert_eq!(spec.stdin, b"one\n\n");
         assert_eq!(spec.dir, Dir::Mount);
+        assert!(spec.arch.is_empty());
+        let spec = Spec::parse("// arch: riscv64\n").unwrap();
+        assert_eq!(spec.arch, [Arch::Riscv64]);
     }
 
     #[test]
     fn bad_specs_are_errors() {
         assert!(Spec::parse("// dir: sideways\n").is_err());
         assert!(Spec::parse("// env: NOEQUALS\n").is_err());
+        assert!(Spec::parse("// arch: z80\n").is_err());
         assert!(split_args("\"open").is_err());
     }
 

@@ -1,31 +1,65 @@
-//! BusyBox applets, run from the riscv64 BusyBox fixture under qemu-riscv64
-//! and from one module built from it, in every mode. Each case runs one or
-//! more `busybox APPLET ARGS...` commands in a scratch directory filled with
-//! generated input files; each command's stdout, stderr and exit status, and
-//! the scratch directory after it, must be identical.
+//! BusyBox applets, run by the reference and from one module built from the
+//! same BusyBox, in every mode: the riscv64 BusyBox fixture under
+//! qemu-riscv64, and the host's x86_64 BusyBox (Debian's `busybox-static`,
+//! `/bin/busybox`, or the one `C2W_X86_64_BUSYBOX` names) natively. Each
+//! case runs one or more `busybox APPLET ARGS...` commands in a scratch
+//! directory filled with generated input files; each command's stdout,
+//! stderr and exit status, and the scratch directory after it, must be
+//! identical.
 //!
-//! Tests are named `busybox/CASE/MODE`, e.g. `busybox/sort/interp`.
+//! Tests are named `[TARGET/]busybox/CASE/MODE`, e.g. `busybox/sort/interp`
+//! (riscv64) or `x86_64-glibc/busybox/sort/aot`.
 
 mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use c2w_conformance::outcome::{compare, Sides};
-use c2w_conformance::tools::{self, QEMU};
-use c2w_conformance::{qemu, translated, Invocation, Mode, Outcome, Scratch, MODES};
+use c2w_conformance::tools;
+use c2w_conformance::{translated, Invocation, Mode, Outcome, Scratch, Target, MODES};
 use common::{failed, shared, Shared};
 use filetime::FileTime;
 use libtest_mimic::{Arguments, Failed, Trial};
 
-const BUSYBOX: &str = concat!(
+/// The riscv64 fixture.
+const RISCV64_BUSYBOX: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/fixtures/riscv64/busybox"
 );
 
-/// Seconds one qemu run may take.
-const QEMU_LIMIT: u64 = 60;
+/// Where Debian's `busybox-static` puts the x86_64 BusyBox.
+const X86_64_BUSYBOX: &str = "/bin/busybox";
+
+/// A BusyBox executable and the target it is built for.
+struct Fixture {
+    target: Target,
+    busybox: PathBuf,
+    /// Where it comes from, for the notice when it is missing.
+    origin: &'static str,
+}
+
+/// The BusyBoxes under test.
+fn fixtures() -> Vec<Fixture> {
+    vec![
+        Fixture {
+            target: Target::Riscv64,
+            busybox: PathBuf::from(RISCV64_BUSYBOX),
+            origin: "the riscv64 BusyBox fixture",
+        },
+        Fixture {
+            target: Target::X86_64Glibc,
+            busybox: std::env::var_os("C2W_X86_64_BUSYBOX")
+                .map_or_else(|| PathBuf::from(X86_64_BUSYBOX), PathBuf::from),
+            origin: "the x86_64 BusyBox (Debian package busybox-static)",
+        },
+    ]
+}
+
+/// Seconds one reference run may take.
+const REFERENCE_LIMIT: u64 = 60;
 /// Seconds one translated run may take.
 const TRANSLATED_LIMIT: u64 = 300;
 
@@ -368,14 +402,14 @@ impl Rng {
 /// Where BusyBox is in the image.
 const ENTRYPOINT: &str = "/bin/busybox";
 
-/// The image: BusyBox, and the host's user and group databases, which
-/// qemu-user's BusyBox reads (it shares the host's files), so that both
+/// The image: `busybox`, and the host's user and group databases, which the
+/// reference's BusyBox reads (it shares the host's files), so that both
 /// sides turn uids and gids into the same names. Made under `work`.
-fn rootfs(work: &Path) -> anyhow::Result<PathBuf> {
+fn rootfs(busybox: &Path, work: &Path) -> anyhow::Result<PathBuf> {
     let root = work.join("rootfs");
     fs::create_dir_all(root.join("bin"))?;
     fs::create_dir_all(root.join("etc"))?;
-    fs::copy(BUSYBOX, root.join(ENTRYPOINT.trim_start_matches('/')))?;
+    fs::copy(busybox, root.join(ENTRYPOINT.trim_start_matches('/')))?;
     for db in ["etc/passwd", "etc/group"] {
         let host = Path::new("/").join(db);
         if host.is_file() {
@@ -413,22 +447,23 @@ fn run_case(
         .collect()
 }
 
-/// A case run under qemu: shared by the modes.
+/// A case run by the reference: shared by the modes.
 struct Reference {
     scratch: Scratch,
     outcomes: Vec<Outcome>,
 }
 
-fn reference(case: &Case) -> anyhow::Result<Reference> {
+fn reference(fixture: &Fixture, case: &Case) -> anyhow::Result<Reference> {
     let scratch = Scratch::new()?;
-    let limit = tools::timeout(QEMU_LIMIT);
+    let limit = tools::timeout(REFERENCE_LIMIT);
     let outcomes = run_case(case, &scratch, &scratch.reference()?, |inv| {
-        qemu::run(Path::new(BUSYBOX), inv, limit)
+        fixture.target.reference(&fixture.busybox, inv, limit)
     })?;
     Ok(Reference { scratch, outcomes })
 }
 
 fn check(
+    fixture: &Fixture,
     case: &Case,
     reference: &Reference,
     module: &Path,
@@ -440,7 +475,7 @@ fn check(
         translated::run(module, inv, limit)
     })?;
     let sides = Sides {
-        expected: "qemu",
+        expected: fixture.target.runner().name(),
         actual: mode.name(),
     };
     let reports: Vec<String> = case
@@ -465,9 +500,10 @@ fn check(
     })
 }
 
-fn main() {
-    let args = Arguments::from_args();
-    let work = tempfile::tempdir().expect("cannot create a temporary directory");
+/// The tests of one BusyBox, with their image and modules under `work`.
+fn trials(fixture: Fixture, work: &Path) -> Vec<Trial> {
+    let fixture = Arc::new(fixture);
+    let work = work.join(fixture.target.name());
     // One image, and one module per mode, made by the first test needing it.
     let image: Shared<PathBuf> = Shared::default();
     let modules: Vec<(Mode, Shared<PathBuf>)> =
@@ -477,36 +513,51 @@ fn main() {
         let reference: Shared<Reference> = Shared::default();
         for (mode, module) in &modules {
             let (mode, module, reference) = (*mode, module.clone(), reference.clone());
-            let image = image.clone();
-            let work_dir = work.path().to_owned();
-            let output = work_dir.join(format!("busybox-{mode}.wasm"));
-            trials.push(Trial::test(
-                format!("busybox/{}/{mode}", case.name),
-                move || {
-                    let case = &CASES[index];
-                    let image = shared(&image, "making the image", || rootfs(&work_dir))?;
-                    let module = shared(&module, "building the module", || {
-                        translated::build(image, Some(ENTRYPOINT), mode, &output)
-                    })?;
-                    let reference = shared(&reference, "the qemu run", || self::reference(case))?;
-                    check(case, reference, module, mode)
-                        .map_err(failed)?
-                        .map_err(Failed::from)
-                },
-            ));
+            let (image, fixture, work) = (image.clone(), fixture.clone(), work.clone());
+            let output = work.join(format!("busybox-{mode}.wasm"));
+            let name = format!(
+                "{}busybox/{}/{mode}",
+                fixture.target.test_prefix(),
+                case.name
+            );
+            trials.push(common::trial(name, move || {
+                let case = &CASES[index];
+                let image = shared(&image, "making the image", || {
+                    rootfs(&fixture.busybox, &work)
+                })?;
+                let module = shared(&module, "building the module", || {
+                    translated::build(image, Some(ENTRYPOINT), mode, &output)
+                })?;
+                let what = format!("the {} run", fixture.target.runner().name());
+                let reference = shared(&reference, &what, || self::reference(&fixture, case))?;
+                check(&fixture, case, reference, module, mode)
+                    .map_err(failed)?
+                    .map_err(Failed::from)
+            }));
         }
     }
-    let trials = common::ignore_known_failures(trials);
-    let trials = if !Path::new(BUSYBOX).is_file() {
-        common::skip_all(
-            trials,
-            &format!("the BusyBox fixture is missing ({BUSYBOX})"),
-        )
-    } else if let Some(why) = tools::missing(&[QEMU]) {
+    if !fixture.busybox.is_file() {
+        let why = format!(
+            "{} is missing ({})",
+            fixture.origin,
+            fixture.busybox.display()
+        );
+        common::skip_all(trials, &why)
+    } else if let Some(why) = tools::missing(&fixture.target.tools()) {
         common::skip_all(trials, &why)
     } else {
         trials
-    };
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let work = tempfile::tempdir().expect("cannot create a temporary directory");
+    let trials: Vec<Trial> = fixtures()
+        .into_iter()
+        .flat_map(|fixture| trials(fixture, work.path()))
+        .collect();
+    common::report_known_failures(&trials);
     let conclusion = libtest_mimic::run(&args, trials);
     drop(work);
     conclusion.exit();

@@ -1,28 +1,49 @@
 //! Differential tests of the C programs in `programs/`: each program is
-//! compiled for riscv64 at every optimisation level and run under
-//! qemu-riscv64 and translated, in every mode; stdout, stderr, the exit
-//! status and the files left in a mounted directory must be identical.
+//! compiled for every target (see `c2w_conformance::target`) and run under
+//! the target's reference (qemu-riscv64 for riscv64, natively for x86_64)
+//! and translated, in every mode; stdout, stderr, the exit status and the
+//! files left in a mounted directory must be identical.
 //!
-//! Tests are named `c/PROGRAM/OPT/MODE`, e.g. `c/int_edge/O2/interp`.
+//! Tests are named `[TARGET/]c/PROGRAM/OPT/MODE`, e.g.
+//! `c/int_edge/O2/interp` (riscv64) or `x86_64-musl/c/int_edge/O2/aot`.
+//!
+//! riscv64 runs every optimisation level in every mode. x86_64 runs a
+//! sample by default, each program at -O2 translated and at -O0
+//! interpreted, for both C libraries; `C2W_CONFORMANCE_FULL=1` runs the
+//! whole matrix for x86_64 as well.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use c2w_conformance::cprog::{self, Program, OPT_LEVELS};
 use c2w_conformance::outcome::{compare, Sides};
-use c2w_conformance::tools::{self, CC, QEMU};
-use c2w_conformance::{qemu, translated, Invocation, Mode, Outcome, Scratch, MODES};
+use c2w_conformance::tools;
+use c2w_conformance::{translated, Invocation, Mode, Outcome, Scratch, Target, MODES, TARGETS};
 use common::{failed, shared, Shared};
 use libtest_mimic::{Arguments, Failed, Trial};
 
-/// Seconds one qemu run may take.
-const QEMU_LIMIT: u64 = 60;
+/// Seconds one reference run may take.
+const REFERENCE_LIMIT: u64 = 60;
 /// Seconds one translated run may take (interpreted code is slow).
 const TRANSLATED_LIMIT: u64 = 300;
 
-/// A program compiled at one level and run under qemu: shared by the modes.
+/// The optimisation levels and modes a target's programs run in.
+fn matrix(target: Target) -> Vec<(&'static str, Mode)> {
+    let full = OPT_LEVELS
+        .iter()
+        .flat_map(|&opt| MODES.iter().map(move |&mode| (opt, mode)))
+        .collect();
+    if target == Target::Riscv64 || std::env::var_os("C2W_CONFORMANCE_FULL").is_some() {
+        return full;
+    }
+    vec![("O2", Mode::Aot), ("O0", Mode::Interp)]
+}
+
+/// A program compiled at one level and run by the reference: shared by the
+/// modes.
 struct Reference {
     exe: PathBuf,
     scratch: Scratch,
@@ -30,11 +51,11 @@ struct Reference {
     outcome: Outcome,
 }
 
-fn reference(program: &Program, opt: &str) -> anyhow::Result<Reference> {
-    let exe = cprog::compile(program, opt, &common::cache_dir().join("programs"))?;
+fn reference(target: Target, program: &Program, opt: &str) -> anyhow::Result<Reference> {
+    let exe = cprog::compile_for(target, program, opt, &target.cache(&common::cache_dir()))?;
     let scratch = Scratch::new()?;
     let invocation = program.invocation(&scratch)?;
-    let outcome = qemu::run(&exe, &invocation, tools::timeout(QEMU_LIMIT))?;
+    let outcome = target.reference(&exe, &invocation, tools::timeout(REFERENCE_LIMIT))?;
     Ok(Reference {
         exe,
         scratch,
@@ -43,7 +64,7 @@ fn reference(program: &Program, opt: &str) -> anyhow::Result<Reference> {
     })
 }
 
-fn check(reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>> {
+fn check(target: Target, reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>> {
     let work = tempfile::tempdir()?;
     let module = translated::build(
         &reference.exe,
@@ -61,48 +82,63 @@ fn check(reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>
     }
     let outcome = translated::run(&module, &invocation, tools::timeout(TRANSLATED_LIMIT))?;
     let sides = Sides {
-        expected: "qemu",
+        expected: target.runner().name(),
         actual: mode.name(),
     };
     Ok(compare(sides, &reference.outcome, &outcome))
 }
 
-fn trials() -> anyhow::Result<Vec<Trial>> {
+fn trials(target: Target, programs: &[Arc<Program>]) -> Vec<Trial> {
     let mut trials = Vec::new();
-    for program in cprog::discover(&cprog::programs_dir())? {
-        let program = Arc::new(program);
-        for &opt in OPT_LEVELS {
-            let reference: Shared<Reference> = Shared::default();
-            for &mode in MODES {
-                let (program, reference) = (program.clone(), reference.clone());
-                let name = format!("c/{}/{opt}/{mode}", program.name);
-                trials.push(Trial::test(name, move || -> Result<(), Failed> {
-                    let reference = shared(&reference, "the qemu run", || {
-                        self::reference(&program, opt)
-                    })?;
-                    check(reference, mode)
-                        .map_err(failed)?
-                        .map_err(Failed::from)
-                }));
-            }
+    let mut not_for: Vec<&str> = Vec::new();
+    for program in programs {
+        if !program.supports(target) {
+            not_for.push(&program.name);
+            continue;
+        }
+        // One reference per level, shared by the modes.
+        let mut references: BTreeMap<&str, Shared<Reference>> = BTreeMap::new();
+        for (opt, mode) in matrix(target) {
+            let reference = references.entry(opt).or_default().clone();
+            let program = program.clone();
+            let name = format!("{}c/{}/{opt}/{mode}", target.test_prefix(), program.name);
+            trials.push(common::trial(name, move || -> Result<(), Failed> {
+                let what = format!("the {} run", target.runner().name());
+                let reference =
+                    shared(&reference, &what, || self::reference(target, &program, opt))?;
+                check(target, reference, mode)
+                    .map_err(failed)?
+                    .map_err(Failed::from)
+            }));
         }
     }
-    Ok(trials)
+    if !not_for.is_empty() {
+        eprintln!(
+            "notice: not built for {target} (inline assembly of another ISA, see their \
+             `// arch:` lines): {}",
+            not_for.join(", ")
+        );
+    }
+    match tools::missing(&target.tools()) {
+        Some(why) => common::skip_all(trials, &format!("{target}: {why}")),
+        None => trials,
+    }
 }
 
 fn main() {
     let args = Arguments::from_args();
-    let trials = match trials() {
-        Ok(trials) => trials,
+    let programs = match cprog::discover(&cprog::programs_dir()) {
+        Ok(programs) => programs,
         Err(err) => {
             eprintln!("cannot list the C programs: {err:#}");
             std::process::exit(101);
         }
     };
-    let trials = common::ignore_known_failures(trials);
-    let trials = match tools::missing(&[CC, QEMU]) {
-        Some(why) => common::skip_all(trials, &why),
-        None => trials,
-    };
+    let programs: Vec<Arc<Program>> = programs.into_iter().map(Arc::new).collect();
+    let trials: Vec<Trial> = TARGETS
+        .iter()
+        .flat_map(|&target| trials(target, &programs))
+        .collect();
+    common::report_known_failures(&trials);
     libtest_mimic::run(&args, trials).exit();
 }

@@ -14,7 +14,7 @@ use c2w_conformance::outcome::{compare, Sides};
 use c2w_conformance::tools::{self, CC};
 use c2w_conformance::{node, translated, Invocation, Mode, Outcome, Scratch, MODES};
 use common::failed;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 
 /// Programs that exercise what differs most between WASI hosts: arguments,
 /// environment, stdin, exit paths, preopened and overlay files, clocks,
@@ -77,7 +77,7 @@ fn main() {
         );
         for &mode in MODES {
             let program = program.clone();
-            trials.push(Trial::test(
+            trials.push(common::trial(
                 format!("node/{name}/{mode}"),
                 move || -> Result<(), Failed> {
                     check(&program, mode).map_err(failed)?.map_err(Failed::from)
@@ -85,7 +85,7 @@ fn main() {
             ));
         }
     }
-    let trials = common::ignore_known_failures(trials);
+    common::report_known_failures(&trials);
     let trials = match (node::major_version(), tools::missing(&[CC])) {
         (_, Some(why)) => common::skip_all(trials, &why),
         (None, _) => common::skip_all(trials, "node not found"),

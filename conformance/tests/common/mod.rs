@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
+use c2w_conformance::known::{self, Entry};
 use libtest_mimic::{Failed, Trial};
 
 /// Where test binaries keep files between runs (compiled programs).
@@ -12,7 +14,9 @@ pub fn cache_dir() -> PathBuf {
 
 /// Marks every trial ignored and says why, once, on stderr.
 pub fn skip_all(trials: Vec<Trial>, why: &str) -> Vec<Trial> {
-    eprintln!("notice: skipping {} tests: {why}", trials.len());
+    if !trials.is_empty() {
+        eprintln!("notice: skipping {} tests: {why}", trials.len());
+    }
     trials
         .into_iter()
         .map(|t| t.with_ignored_flag(true))
@@ -40,35 +44,60 @@ pub fn shared<'a, T>(
         .map_err(|e| Failed::from(format!("{what} failed: {e}")))
 }
 
-/// Tests known to fail for now, each with its reason: `known-failures.txt`.
-const KNOWN_FAILURES: &str = include_str!("../../known-failures.txt");
+/// `known-failures.txt`, parsed once (a malformed list stops the binary).
+fn known_failures() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        known::entries().unwrap_or_else(|err| {
+            eprintln!("{err:#}");
+            std::process::exit(101)
+        })
+    })
+}
 
-/// Marks the trials listed in `known-failures.txt` ignored (they still run
-/// with `--include-ignored`) and lists them, with their reasons, on stderr.
-/// A line names a test, or a prefix of test names ending in `/`.
-pub fn ignore_known_failures(trials: Vec<Trial>) -> Vec<Trial> {
-    let entries: Vec<(&str, &str)> = KNOWN_FAILURES
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            l.split_once(char::is_whitespace)
-                .map_or((l, ""), |(n, r)| (n, r.trim()))
-        })
-        .collect();
-    trials
-        .into_iter()
-        .map(|trial| {
-            let known = entries.iter().find(|(name, _)| {
-                trial.name() == *name || (name.ends_with('/') && trial.name().starts_with(name))
-            });
-            match known {
-                Some((_, reason)) if !trial.has_ignored_flag() => {
-                    eprintln!("notice: known failure, ignored: {}: {reason}", trial.name());
-                    trial.with_ignored_flag(true)
+/// A test named `name` running `run`. A test listed in `known-failures.txt`
+/// is ignored (it still runs with `--include-ignored`: a failure then names
+/// the listed reason, and a pass prints a notice to remove its line).
+pub fn trial(name: String, run: impl FnOnce() -> Result<(), Failed> + Send + 'static) -> Trial {
+    match known::find(known_failures(), &name) {
+        None => Trial::test(name, run),
+        Some(entry) => {
+            let (test, line) = (name.clone(), entry.line);
+            let reason = entry.reason.clone();
+            Trial::test(name, move || match run() {
+                Ok(()) => {
+                    eprintln!(
+                        "notice: known failure passes now: {test} \
+                         (known-failures.txt:{line}; remove or narrow that line)"
+                    );
+                    Ok(())
                 }
-                _ => trial,
-            }
-        })
-        .collect()
+                Err(failure) => Err(Failed::from(format!(
+                    "{}\n(known failure, known-failures.txt:{line}: {reason})",
+                    failure.message().unwrap_or_default()
+                ))),
+            })
+            .with_ignored_flag(true)
+        }
+    }
+}
+
+/// Lists the known failures among `trials` on stderr: one line per
+/// `known-failures.txt` line, with how many tests it covers here.
+pub fn report_known_failures(trials: &[Trial]) {
+    for entry in known_failures() {
+        let count = trials
+            .iter()
+            .filter(|t| known::find(known_failures(), t.name()) == Some(entry))
+            .count();
+        if count > 0 {
+            let targets: Vec<&str> = entry.targets.iter().map(|t| t.name()).collect();
+            eprintln!(
+                "notice: known failure, ignored: {} {} ({count} tests): {}",
+                targets.join(","),
+                entry.name,
+                entry.reason
+            );
+        }
+    }
 }
