@@ -1302,6 +1302,10 @@ fn x87(t: &mut T) {
                         let i = t.rng.range(1, depth as i64 - 1);
                         t.op(format!("{op} st({i})"), 0, 0);
                         t.op("fnstsw ax".into(), 0, 0);
+                        // Condition codes, TOP and the exception flags
+                        // compared (see known_bugs::X87_EXCEPTIONS).
+                        let keep = 0xff00 | known_bugs::x87_exceptions();
+                        t.op(format!("and ax, {keep:#x}"), ARITH & !AF, AF);
                         t.op("sahf".into(), CF | PF | AF | ZF | SF, 0);
                     }
                     _ => t.op(op.into(), 0, 0),

@@ -48,6 +48,15 @@ pub fn all() -> bool {
 /// IE and ZE are compared until those are fixed (0x3f then).
 pub const X87_EXCEPTIONS: u16 = 0x05;
 
+/// [`X87_EXCEPTIONS`], or all six with `C2W_FUZZ_ALL=1`.
+pub fn x87_exceptions() -> u16 {
+    if all() {
+        0x3f
+    } else {
+        X87_EXCEPTIONS
+    }
+}
+
 /// The translator (not the interpreter) reports DF set in the pushfq after
 /// a `div`/`idiv` (whose arithmetic flags are undefined): e.g. `or r11, 1;
 /// mov rdx, r11; shr rdx, 35; div r11; pushfq` gives 0x400 in the masked

@@ -89,7 +89,7 @@ pub fn assembly(cases: &[Case], inputs: &Path, group: usize) -> String {
     let _ = writeln!(
         s,
         "    mov dword ptr [rax+{OFF_X87}], 0\n    fnstsw word ptr [rax+{OFF_X87}]\n    and word ptr [rax+{OFF_X87}], {:#x}",
-        if super::known_bugs::all() { 0x3f } else { super::known_bugs::X87_EXCEPTIONS }
+        super::known_bugs::x87_exceptions()
     );
     for x in 0..XMMS {
         let _ = writeln!(s, "    movdqu [rax+{}], xmm{x}", OFF_XMM + 16 * x);
