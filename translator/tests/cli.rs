@@ -73,23 +73,29 @@ fn empty_file() {
 }
 
 #[test]
-fn x86_64_program_is_reported_before_it_is_dynamic() {
-    let dir = TempDir::new().unwrap();
-    let input = dir.path().join("x86");
-    write_executable(
-        &input,
+fn dynamically_linked_x86_64_program() {
+    single_file_fails(
+        "x86",
         &tiny_elf(EM_X86_64, Some("/lib64/ld-linux-x86-64.so.2")),
+        "dynamically linked programs are not supported yet (needs /lib64/ld-linux-x86-64.so.2)",
     );
-    let out = dir.path().join("out.wasm");
-    let expected = "x86_64 programs are not supported yet (riscv64 only)";
-    build_fails(dir.path(), &input, &out, &[], expected);
-
-    // The host's own dynamically linked x86_64 programs, when there are any.
+    // The host's own dynamically linked programs, when there are any.
     let host_true = Path::new("/bin/true");
-    if std::env::consts::ARCH == "x86_64" && host_true.exists() {
-        let stderr = build_fails(dir.path(), host_true, &out, &[], expected);
-        assert!(!stderr.contains("dynamically linked"), "{stderr}");
+    let is_x86_64_elf = fs::read(host_true)
+        .is_ok_and(|b| b.starts_with(b"\x7fELF") && b.get(18..20) == Some(&[62, 0]));
+    if !is_x86_64_elf {
+        eprintln!("skipped the /bin/true case: not an x86_64 ELF here");
+        return;
     }
+    let dir = TempDir::new().unwrap();
+    let stderr = build_fails(
+        dir.path(),
+        host_true,
+        &dir.path().join("out.wasm"),
+        &[],
+        "dynamically linked programs are not supported yet (needs /lib64/ld-linux-x86-64.so.2)",
+    );
+    assert!(stderr.contains("/bin/true: "), "{stderr}");
 }
 
 #[test]
@@ -97,8 +103,136 @@ fn other_machines_are_named() {
     single_file_fails(
         "arm",
         &tiny_elf(EM_AARCH64, None),
-        "aarch64 programs are not supported (riscv64 only)",
+        "aarch64 programs are not supported (riscv64 and x86_64 only)",
     );
+    // A 32-bit x86 program: ELFCLASS32, e_machine EM_386.
+    let mut i386 = tiny_elf(3, None);
+    i386[4] = 1;
+    single_file_fails(
+        "i386",
+        &i386,
+        "i386 programs are not supported (riscv64 and x86_64 only)",
+    );
+}
+
+/// A static x86_64 program compiled by the host's gcc from C `source`, as
+/// `dir/name`; None (with a notice) without an x86_64 gcc.
+fn x86_64_program(dir: &Path, name: &str, source: &str) -> Option<PathBuf> {
+    if std::env::consts::ARCH != "x86_64" {
+        eprintln!("skipped: the host is not x86_64");
+        return None;
+    }
+    let c = dir.join(format!("{name}.c"));
+    fs::write(&c, source).unwrap();
+    let out = dir.join(name);
+    let status = std::process::Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&out)
+        .arg(&c)
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            fs::remove_file(&c).unwrap();
+            Some(out)
+        }
+        _ => {
+            eprintln!("skipped: gcc cannot build static x86_64 programs here");
+            None
+        }
+    }
+}
+
+/// `vaddps %ymm1,%ymm2,%ymm3` in the middle of `main`: an AVX instruction,
+/// which the x86_64 semantics do not implement (CPUID does not advertise
+/// AVX), at the global label `avx_here`.
+const AVX_PROGRAM: &str = r#"
+#include <stdio.h>
+int main(void) {
+    puts("before");
+    fflush(stdout);
+    __asm__ volatile(".globl avx_here\navx_here:\n.byte 0xc5, 0xec, 0x58, 0xd9");
+    puts("after");
+    return 0;
+}
+"#;
+
+#[test]
+fn truncated_x86_64_program() {
+    let dir = TempDir::new().unwrap();
+    let Some(prog) = x86_64_program(dir.path(), "prog", AVX_PROGRAM) else {
+        return;
+    };
+    let bytes = fs::read(&prog).unwrap();
+    fs::remove_file(&prog).unwrap();
+    for (len, expected) in [
+        (100_000, "truncated: segment "),
+        (100, "truncated: the program header table is cut off"),
+        (
+            30,
+            "truncated: the ELF header is cut off (it ends at byte 64,",
+        ),
+    ] {
+        let (_dir, _input, stderr) = single_file_fails("prog", &bytes[..len], expected);
+        assert!(
+            stderr.contains(&format!("the file has only {len} bytes")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn unimplemented_x86_64_instruction_ends_with_sigill() {
+    let dir = TempDir::new().unwrap();
+    let Some(prog) = x86_64_program(dir.path(), "avx", AVX_PROGRAM) else {
+        return;
+    };
+    // Where the instruction is: `nm` of the label, else inspect's example.
+    let inspect = c2w_aot(&["inspect", s(&prog)]);
+    let text = String::from_utf8_lossy(&inspect.stdout).into_owned();
+    assert!(inspect.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("vaddps "))
+        .unwrap_or_else(|| panic!("vaddps is not listed as unimplemented:\n{text}"));
+    let address = line
+        .split("e.g. at ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .expect("an example address")
+        .to_string();
+    if let Ok(nm) = std::process::Command::new("nm").arg(&prog).output() {
+        let nm = String::from_utf8_lossy(&nm.stdout);
+        if let Some(label) = nm.lines().find(|l| l.ends_with(" avx_here")) {
+            let value = u64::from_str_radix(label.split(' ').next().unwrap(), 16).unwrap();
+            assert_eq!(address, format!("{value:#x}"), "{line}");
+        }
+    }
+
+    for extra in [&[][..], &["--interp-only"][..]] {
+        let module = dir.path().join("avx.wasm");
+        let mut args = vec!["build", s(&prog), "-o", s(&module)];
+        args.extend_from_slice(extra);
+        let build = c2w_aot(&args);
+        assert!(
+            build.status.success(),
+            "{}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        let run = c2w_aot(&["run", s(&module)]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(132), "{extra:?}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "before\n",
+            "{extra:?}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "illegal instruction at {address}: vaddps %ymm1,%ymm2,%ymm3"
+            )),
+            "{extra:?}: {stderr}"
+        );
+    }
 }
 
 #[test]
@@ -362,13 +496,22 @@ fn inspect_prints_discovered_functions() {
         stdout.contains(".eh_frame 1853") && stdout.contains("data in text"),
         "{stdout}"
     );
-    // Not riscv64: no discovery lines.
+    assert!(
+        stdout.contains("  unimplemented: 0 instructions of 0 kinds in reached code"),
+        "{stdout}"
+    );
+    // Neither riscv64 nor x86_64: no discovery lines.
     let dir = TempDir::new().unwrap();
-    let input = dir.path().join("x86");
-    write_executable(&input, &tiny_elf(EM_X86_64, None));
+    let input = dir.path().join("arm");
+    write_executable(&input, &tiny_elf(EM_AARCH64, None));
     let output = c2w_aot(&["inspect", s(&input)]);
     assert!(output.status.success());
-    assert!(!String::from_utf8_lossy(&output.stdout).contains("functions:"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("functions:"), "{stdout}");
+    assert!(
+        stdout.contains("not supported: aarch64 programs are not supported"),
+        "{stdout}"
+    );
 }
 
 #[test]
