@@ -70,7 +70,10 @@ fn run_isa<H: Host, I: Isa>(
         kernel,
         interp: Interp::new(),
         translated,
-        stats: Stats::default(),
+        stats: Stats {
+            enabled: stats,
+            ..Stats::default()
+        },
         cpu,
         links,
     };
@@ -252,6 +255,7 @@ impl<H: Host, I: Isa> Dispatcher<H, I> {
         // SAFETY: see `run`; nothing else uses the CPU state meanwhile.
         let cpu = unsafe { &mut *self.cpu };
         let before = cpu.instret;
+        let pc = cpu.pc;
         let translated = &self.translated;
         let mut is_entry = |pc| translated.is_entry(pc);
         let entries: Option<&mut dyn FnMut(u64) -> bool> = if translated.enabled() {
@@ -262,7 +266,11 @@ impl<H: Host, I: Isa> Dispatcher<H, I> {
         let kernel = &mut self.kernel;
         let mut clock = || kernel.host_mut().clock_time(Clock::Monotonic).unwrap_or(0);
         let exit = self.interp.run(cpu, mem, &mut clock, entries);
-        self.stats.interpreted += cpu.instret.wrapping_sub(before);
+        let ran = cpu.instret.wrapping_sub(before);
+        self.stats.interpreted += ran;
+        if self.stats.enabled {
+            *self.stats.interpreted_at.entry(pc).or_default() += ran;
+        }
         exit
     }
 }

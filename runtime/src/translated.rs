@@ -249,6 +249,11 @@ pub struct Stats {
     pub entries: u64,
     /// Times translated code handed an instruction to the interpreter.
     pub handed_over: u64,
+    /// Whether `C2W_STATS` asked for these (then `interpreted_at` is kept).
+    pub enabled: bool,
+    /// Instructions interpreted, by the pc where the dispatcher started
+    /// interpreting: where translated code was left, and why.
+    pub interpreted_at: std::collections::BTreeMap<u64, u64>,
 }
 
 impl Stats {
@@ -266,6 +271,24 @@ impl Stats {
              c2w-aot stats: dispatcher entries into translated code {}, handed to the interpreter {}\n\
              c2w-aot stats: indirect-branch lookups {}, misses {}",
             self.interpreted, self.entries, self.handed_over, links.lookups, links.misses
+        ) + &self.hot_spots()
+    }
+
+    /// The pcs where most interpreted instructions started, if any.
+    fn hot_spots(&self) -> String {
+        let mut spots: Vec<(u64, u64)> = self.interpreted_at.iter().map(|(&pc, &n)| (n, pc)).collect();
+        spots.sort_unstable_by(|a, b| b.cmp(a));
+        let top: Vec<String> = spots
+            .iter()
+            .take(5)
+            .map(|(n, pc)| format!("{pc:#x} ({n})"))
+            .collect();
+        if top.is_empty() {
+            return String::new();
+        }
+        format!(
+            "\nc2w-aot stats: interpreted from (instructions): {}",
+            top.join(", ")
         )
     }
 }

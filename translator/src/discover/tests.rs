@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use c2w_isa::riscv64::{direct_targets, ends_block};
+use c2w_isa::riscv64::{direct_targets, ends_block, Riscv64};
 
 use super::*;
 
@@ -24,7 +24,7 @@ fn busybox() -> Option<Vec<u8>> {
 
 /// Checks the invariants [`Function`] documents; returns the number of
 /// dangling successors seen (see [`Problems::dangling_successors`]).
-fn check_invariants(d: &Discovery<'_>) -> usize {
+fn check_invariants(d: &Discovery<'_, Riscv64>) -> usize {
     let mut dangling = 0;
     for pair in d.functions.windows(2) {
         assert!(pair[0].start < pair[1].start, "functions sorted and unique");
@@ -96,7 +96,7 @@ fn check_invariants(d: &Discovery<'_>) -> usize {
 fn busybox_discovery() {
     let Some(bytes) = busybox() else { return };
     let started = Instant::now();
-    let d = discover(&bytes).unwrap();
+    let d = discover::<Riscv64>(&bytes).unwrap();
     eprintln!("BusyBox discovered in {:?}", started.elapsed());
     eprintln!("{}", d.coverage);
     eprintln!("{:?}", d.problems);
@@ -242,7 +242,7 @@ fn jump_tables_and_computed_goto() {
     let Some((bytes, labels)) = jump_tables_program() else {
         return;
     };
-    let d = discover(&bytes).unwrap();
+    let d = discover::<Riscv64>(&bytes).unwrap();
     eprintln!("{}", d.coverage);
     assert_eq!(check_invariants(&d), 0);
     assert_eq!(d.problems.dangling_successors, 0);
@@ -382,7 +382,7 @@ fn calls_tail_calls_syscalls_and_shared_code() {
         RET,        // 24
     ]);
     let bytes = tiny_elf(&code);
-    let d = discover(&bytes).unwrap();
+    let d = discover::<Riscv64>(&bytes).unwrap();
     assert_eq!(check_invariants(&d), 0);
     assert_eq!(d.problems, Problems::default());
     let block = |start: u64, end: u64| Block {
@@ -421,7 +421,7 @@ fn successors_outside_the_code_are_counted() {
     code.truncate(14);
     code[8..12].copy_from_slice(&jal(0, 4).to_le_bytes());
     let bytes = tiny_elf(&code);
-    let d = discover(&bytes).unwrap();
+    let d = discover::<Riscv64>(&bytes).unwrap();
     assert!(d.problems.dangling_successors >= 1);
     let f = d.function(CODE).unwrap();
     assert_eq!(
@@ -470,7 +470,7 @@ fn random_code_and_headers_do_not_panic() {
                 bytes[at] = rng.next() as u8;
             }
         }
-        if let Ok(d) = discover(&bytes) {
+        if let Ok(d) = discover::<Riscv64>(&bytes) {
             let dangling = check_invariants(&d);
             assert!(dangling == 0 || d.problems.dangling_successors > 0);
             let c = &d.coverage;

@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use c2w_isa::{
     Backend, BinOp, Cond, Counter, Cpu, Fmt, FpOp, IndirectKind, StateReg, Trap, UnOp, Width,
+    RM_X86,
 };
 use c2w_syscalls::layout::{
     Links, CPU_ADDR, EXIT_BAIL, EXIT_INTERPRET, GUEST_BASE, GUEST_LIMIT, LINKS_ADDR, MMAP_MIN_ADDR,
@@ -260,6 +261,11 @@ struct Clif<'a, 'f, I: Guest> {
     /// Whether the current block can never be reached (after an exit in the
     /// middle of an instruction).
     dead: bool,
+    /// The value of `StateReg::FlagsOp` while it is a constant: the lazy
+    /// flags' operation is known throughout a guest block (settled, 0, at
+    /// its start), even across the CLIF blocks an instruction may create,
+    /// where the variable itself would read as a block parameter.
+    flags_op: Option<u64>,
 }
 
 impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
@@ -325,6 +331,7 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
             ended: false,
             unretired: 0,
             dead: false,
+            flags_op: None,
         }
     }
 
@@ -517,6 +524,8 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
         self.b.switch_to_block(block);
         self.ended = false;
         self.dirty = self.flow.dirty.get(&start).copied().unwrap_or_default();
+        // Every block starts with settled state.
+        self.flags_op = Some(0);
         self.retire(insts.len() as i64);
         for (i, (pc, inst)) in insts.iter().enumerate() {
             self.pc = *pc;
@@ -652,11 +661,12 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
     /// hold a reserved value: then the interpreter raises the trap).
     fn check_rounding(&mut self, rm: Value) {
         if let Some(&known) = self.consts.get(&rm) {
-            if known <= 4 {
+            if known & !RM_X86 <= 4 {
                 return;
             }
         }
-        let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, rm, 4);
+        let mode = self.b.ins().band_imm_s(rm, !(RM_X86 as i64));
+        let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, mode, 4);
         let ok = self.b.create_block();
         let trap = self.b.create_block();
         self.b.ins().brif(bad, trap, &[], ok, &[]);
@@ -727,10 +737,16 @@ impl<I: Guest> Backend for Clif<'_, '_, I> {
     }
 
     fn state(&mut self, r: StateReg) -> Value {
+        if let (StateReg::FlagsOp, Some(op)) = (r, self.flags_op) {
+            return self.iconst(op);
+        }
         self.read_reg(self.regs.state[r.index()])
     }
 
     fn set_state(&mut self, r: StateReg, v: Value) {
+        if r == StateReg::FlagsOp {
+            self.flags_op = self.consts.get(&v).copied();
+        }
         self.write_reg(self.regs.state[r.index()], RegSet::state(r), v);
     }
 

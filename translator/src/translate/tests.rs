@@ -19,7 +19,7 @@ fn busybox_lifts_and_verifies() {
         return;
     }
     let bytes = std::fs::read(BUSYBOX).unwrap();
-    let discovery = discover::discover(&bytes).unwrap();
+    let discovery = discover::discover::<Riscv64>(&bytes).unwrap();
     let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
@@ -58,7 +58,7 @@ fn busybox_lifts_and_verifies() {
 #[ignore]
 fn histogram() {
     let bytes = std::fs::read(std::env::var("ELF").unwrap()).unwrap();
-    let discovery = discover::discover(&bytes).unwrap();
+    let discovery = discover::discover::<Riscv64>(&bytes).unwrap();
     let (chosen, entries) = choose(&discovery);
     let program = Program {
         code: &discovery.code,
