@@ -14,11 +14,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build a module from a static riscv64 ELF file or a rootfs folder.
+    /// Build a module from a static (or static-pie) riscv64 or x86_64 ELF
+    /// file, or a rootfs folder.
     Build(BuildArgs),
     /// Run a module built by `c2w-aot build`, exiting with the program's status.
     Run(RunArgs),
-    /// Describe an ELF file.
+    /// Describe an ELF file: its ISA, linking, segments, and for riscv64 and
+    /// x86_64 the functions code discovery finds, their coverage, and the
+    /// unimplemented instructions they hold.
     Inspect {
         /// The ELF file.
         input: PathBuf,
@@ -27,8 +30,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// A static riscv64 ELF file (placed in the image at /<file name>) or a
-    /// rootfs folder (all its files are embedded).
+    /// A static (or static-pie) riscv64 or x86_64 ELF file (placed in the
+    /// image at /<file name>) or a rootfs folder (all its files are
+    /// embedded).
     pub input: PathBuf,
     /// The module to write.
     #[arg(short, long, value_name = "OUT.wasm")]
