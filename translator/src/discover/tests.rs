@@ -508,6 +508,6 @@ fn corrupt_eh_frame_and_truncation_do_not_panic() {
         assert!(dangling == 0 || d.problems.dangling_successors > 0);
     }
     for len in [0, 10, 64, 100, 4096, bytes.len() / 2] {
-        let _ = discover(&bytes[..len]);
+        let _ = discover::<Riscv64>(&bytes[..len]);
     }
 }
