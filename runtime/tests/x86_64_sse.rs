@@ -343,6 +343,53 @@ fn sse42_bits() {
     report(check_all(cases, RUNS, false, 6));
 }
 
+/// `native!` cases of `$insn` followed by each immediate.
+macro_rules! with_imm {
+    ($insn:literal, $($imm:literal)*) => {
+        [$(native!(concat!($insn, ", ", stringify!($imm)))),*]
+    };
+}
+
+#[test]
+fn sse42_strings_implicit() {
+    let mut cases: Vec<Case> = Vec::new();
+    cases.extend(with_imm!("pcmpistri xmm0, xmm1", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127));
+    cases.extend(with_imm!("pcmpistrm xmm2, xmm3", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127));
+    cases.extend([
+        native!("pcmpistri xmm3, [rsi + 5], 0x0c"),
+        native!("pcmpistrm xmm4, [rsi + 1], 0x44"),
+        native!("punpcklbw xmm1, xmm0\npcmpistri xmm0, xmm1, 0x00"),
+        native!("punpcklbw xmm1, xmm0\npcmpistri xmm0, xmm1, 0x1a"),
+        native!("movdqa xmm1, xmm0\npsrldq xmm1, 3\npcmpistri xmm1, xmm0, 0x0c"),
+        native!("movdqa xmm1, xmm0\npslldq xmm1, 5\npcmpistri xmm0, xmm1, 0x0c"),
+        native!("movdqa xmm1, xmm0\npsrldq xmm1, 4\npcmpistri xmm1, xmm0, 0x4d"),
+        native!("movdqa xmm1, xmm0\npcmpistri xmm0, xmm1, 0x18"),
+        native!("movdqa xmm1, xmm0\npcmpistrm xmm0, xmm1, 0x59"),
+        native!("pcmpistri xmm0, xmm0, 0x3a"),
+    ]);
+    report(check_all(&cases, RUNS, false, 7));
+}
+
+#[test]
+fn sse42_strings_explicit() {
+    let mut cases: Vec<Case> = Vec::new();
+    cases.extend(with_imm!("pcmpestri xmm0, xmm1", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127));
+    cases.extend(with_imm!("pcmpestrm xmm2, xmm3", 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127));
+    cases.extend([
+        native!("pcmpestri xmm3, [rsi + 5], 0x0c"),
+        native!("pcmpestrm xmm4, [rsi + 1], 0x44"),
+        native!("sub rax, 20\nsub rdx, 20\npcmpestri xmm0, xmm1, 0x0c"),
+        native!("sub rax, 20\nsub rdx, 20\n.byte 0x66, 0x48, 0x0f, 0x3a, 0x61, 0xc1, 0x0c"),
+        native!("sub rdx, 20\n.byte 0x66, 0x48, 0x0f, 0x3a, 0x60, 0xc1, 0x44"),
+        native!("sub eax, 20\nsub edx, 20\npcmpestri xmm0, xmm1, 0x39"),
+        native!("sub rax, 20\nsub rdx, 20\npcmpestrm xmm0, xmm1, 0x65"),
+        native!("and eax, 31\nand edx, 31\npunpcklbw xmm1, xmm0\npcmpestri xmm0, xmm1, 0x00"),
+        native!("and eax, 31\nand edx, 31\nmovdqa xmm1, xmm0\npsrldq xmm1, 3\npcmpestri xmm1, xmm0, 0x0c"),
+        native!("and eax, 31\nand edx, 31\nmovdqa xmm1, xmm0\npcmpestri xmm0, xmm1, 0x08"),
+    ]);
+    report(check_all(&cases, RUNS, false, 8));
+}
+
 /// The harness itself: a different instruction must be caught.
 #[test]
 fn harness_detects_differences() {

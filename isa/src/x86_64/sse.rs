@@ -15,8 +15,8 @@ use super::{sse_int, Inst};
 use crate::{Backend, BinOp, Cond, Fmt, FpOp, IntTy, StateReg, UnOp, Width, FLAG_DENORMAL, RM_X86};
 
 /// CPUID leaf 1 feature bits (ecx, edx) for what this module implements:
-/// ecx SSE3 (0), SSSE3 (9), SSE4.1 (19); edx SSE (25), SSE2 (26).
-pub const CPUID_1_ECX: u32 = 1 << 0 | 1 << 9 | 1 << 19;
+/// ecx SSE3 (0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20); edx SSE (25), SSE2 (26).
+pub const CPUID_1_ECX: u32 = 1 << 0 | 1 << 9 | 1 << 19 | 1 << 20;
 pub const CPUID_1_EDX: u32 = 1 << 25 | 1 << 26;
 
 /// A value of the backend.

@@ -61,6 +61,10 @@ pub(super) fn execute<B: Backend>(b: &mut B, i: &Instruction) -> bool {
             crc32(b, i);
             return true;
         }
+        Pcmpistri | Pcmpistrm | Pcmpestri | Pcmpestrm | Pcmpestri64 | Pcmpestrm64 => {
+            pcmpstr(b, i);
+            return true;
+        }
         _ => {}
     }
     if !dst_xmm {
@@ -631,6 +635,226 @@ fn crc32<B: Backend>(b: &mut B, i: &Instruction) {
     }
     let v = and_imm(b, v, ones(32));
     operand::write_reg(b, i.op_register(0), v);
+}
+
+/// The elements of a 128-bit value equal to `v` (zero-extended from `bits`
+/// bits), as a bit mask over the elements: each half is xor-ed with `v`
+/// broadcast, the zero elements found exactly (no carries between
+/// elements), and their top bits gathered by one multiplication.
+fn eq_mask<B: Backend>(b: &mut B, x: X<B>, bits: u32, v: Option<V<B>>) -> V<B> {
+    let (rep, low, high, gather, per) = if bits == 8 {
+        (0x0101_0101_0101_0101u64, 0x7f7f_7f7f_7f7f_7f7fu64, 0x8080_8080_8080_8080u64, 0x0102_0408_1020_4080u64, 8)
+    } else {
+        (0x0001_0001_0001_0001, 0x7fff_7fff_7fff_7fff, 0x8000_8000_8000_8000, 0x0001_0002_0004_0008, 4)
+    };
+    let splat = v.map(|v| {
+        let r = b.imm(rep);
+        b.bin(BinOp::Mul, v, r)
+    });
+    let mut acc = b.imm(0);
+    for h in 0..2 {
+        let y = match splat {
+            Some(s) => b.bin(BinOp::Xor, x[h], s),
+            None => x[h],
+        };
+        // 0x80.. in each element of y that is zero.
+        let t = and_imm(b, y, low);
+        let t = add_imm(b, t, low);
+        let t = or(b, t, y);
+        let all = b.imm(u64::MAX);
+        let t = b.bin(BinOp::Xor, t, all);
+        let t = and_imm(b, t, high);
+        let t = shr(b, t, bits - 1);
+        let g = b.imm(gather);
+        let t = b.bin(BinOp::Mul, t, g);
+        let t = shr(b, t, 64 - bits);
+        let t = shl(b, t, per * h as u32);
+        acc = or(b, acc, t);
+    }
+    acc
+}
+
+/// `n` if `a` is at least `n`, else `a` (unsigned).
+fn min_u<B: Backend>(b: &mut B, a: V<B>, n: u64) -> V<B> {
+    let nv = b.imm(n);
+    let lt = b.cmp(Cond::LtU, a, nv);
+    b.select(lt, a, nv)
+}
+
+/// The valid length of an explicit-length operand: |reg| (32 or 64 bits,
+/// signed) saturated to `n`.
+fn explicit_len<B: Backend>(b: &mut B, i: &Instruction, reg: Register, n: u64) -> V<B> {
+    let wide = matches!(i.mnemonic(), Mnemonic::Pcmpestri64 | Mnemonic::Pcmpestrm64);
+    let v = operand::read_reg(b, reg);
+    let v = if wide { v } else { b.un(UnOp::Sext32, v) };
+    let zero = b.imm(0);
+    let neg = b.bin(BinOp::Sub, zero, v);
+    let lt = b.cmp(Cond::LtS, v, zero);
+    let abs = b.select(lt, neg, v);
+    min_u(b, abs, n)
+}
+
+/// `(1 << len) - 1`: the valid elements of a length `len` (at most 16).
+fn valid_mask<B: Backend>(b: &mut B, len: V<B>) -> V<B> {
+    let one = b.imm(1);
+    let m = b.bin(BinOp::Shl, one, len);
+    b.bin(BinOp::Sub, m, one)
+}
+
+/// pcmpistri, pcmpistrm, pcmpestri, pcmpestrm: every mode of the 8-bit
+/// immediate (element format, aggregation, polarity, output selection),
+/// with CF ZF SF OF as the SDM defines them and AF PF clear.
+fn pcmpstr<B: Backend>(b: &mut B, i: &Instruction) {
+    use Mnemonic::*;
+    let m = i.mnemonic();
+    let imm = imm8(i);
+    let bits = if imm & 1 != 0 { 16 } else { 8 };
+    let signed = imm & 2 != 0;
+    let n = 128 / bits;
+    let full = ones(n);
+    let y = src(b, i, 1);
+    let x = get(b, i.op_register(0));
+    // Valid lengths of the first (la) and second (lb) operands.
+    let (la, lb) = if matches!(m, Pcmpestri | Pcmpestrm | Pcmpestri64 | Pcmpestrm64) {
+        let la = explicit_len(b, i, Register::RAX, u64::from(n));
+        let lb = explicit_len(b, i, Register::RDX, u64::from(n));
+        (la, lb)
+    } else {
+        let len = |b: &mut B, v: X<B>| {
+            let z = eq_mask(b, v, bits, None);
+            let stop = b.imm(1 << n);
+            let z = or(b, z, stop);
+            b.un(UnOp::Ctz, z)
+        };
+        (len(b, x), len(b, y))
+    };
+    let va = valid_mask(b, la);
+    let vb = valid_mask(b, lb);
+    let xs = lanes(b, x, bits, signed);
+    let zero = b.imm(0);
+    let res1 = match imm >> 2 & 3 {
+        // Equal any: the elements of the second operand found in the first.
+        0 => {
+            let mut acc = zero;
+            for (k, &a) in xs.iter().enumerate() {
+                let a = and_imm(b, a, ones(bits));
+                let row = eq_mask(b, y, bits, Some(a));
+                let kv = b.imm(k as u64);
+                let valid = b.cmp(Cond::LtU, kv, la);
+                let row = b.select(valid, row, zero);
+                acc = or(b, acc, row);
+            }
+            b.bin(BinOp::And, acc, vb)
+        }
+        // Ranges: pairs (lo, hi) of the first operand.
+        1 => {
+            let ys = lanes(b, y, bits, signed);
+            let ge = if signed { Cond::GeS } else { Cond::GeU };
+            let mut acc = zero;
+            for k in 0..(n / 2) as usize {
+                let (lo, hi) = (xs[2 * k], xs[2 * k + 1]);
+                let mut row = zero;
+                for (j, &c) in ys.iter().enumerate() {
+                    let above = b.cmp(ge, c, lo);
+                    let below = b.cmp(ge, hi, c);
+                    let both = b.bin(BinOp::And, above, below);
+                    let both = shl(b, both, j as u32);
+                    row = or(b, row, both);
+                }
+                let kv = b.imm(2 * k as u64 + 1);
+                let valid = b.cmp(Cond::LtU, kv, la);
+                let row = b.select(valid, row, zero);
+                acc = or(b, acc, row);
+            }
+            b.bin(BinOp::And, acc, vb)
+        }
+        // Equal each: element by element; two invalid elements match.
+        2 => {
+            let ys = lanes(b, y, bits, signed);
+            let mut diag = zero;
+            for j in 0..n as usize {
+                let e = b.cmp(Cond::Eq, xs[j], ys[j]);
+                let e = shl(b, e, j as u32);
+                diag = or(b, diag, e);
+            }
+            let both = b.bin(BinOp::And, va, vb);
+            let diag = b.bin(BinOp::And, diag, both);
+            let either = or(b, va, vb);
+            let f = b.imm(full);
+            let none = b.bin(BinOp::Xor, either, f);
+            or(b, diag, none)
+        }
+        // Equal ordered: where the first operand starts as a substring of
+        // the second (running past the second's end matches).
+        _ => {
+            let mut acc = b.imm(full);
+            for (k, &a) in xs.iter().enumerate() {
+                let a = and_imm(b, a, ones(bits));
+                let row = eq_mask(b, y, bits, Some(a));
+                let row = b.bin(BinOp::And, row, vb);
+                let row = shr(b, row, k as u32);
+                let tail = full & !(ones(n - k as u32));
+                let tail = b.imm(tail);
+                let row = or(b, row, tail);
+                let kv = b.imm(k as u64);
+                let valid = b.cmp(Cond::LtU, kv, la);
+                let all = b.imm(full);
+                let row = b.select(valid, row, all);
+                acc = b.bin(BinOp::And, acc, row);
+            }
+            acc
+        }
+    };
+    let res2 = match imm >> 4 & 3 {
+        1 => {
+            let f = b.imm(full);
+            b.bin(BinOp::Xor, res1, f)
+        }
+        3 => b.bin(BinOp::Xor, res1, vb),
+        _ => res1,
+    };
+    let nv = b.imm(u64::from(n));
+    if matches!(m, Pcmpistri | Pcmpestri | Pcmpestri64) {
+        let idx = if imm & 0x40 == 0 {
+            let stop = b.imm(1 << n);
+            let v = or(b, res2, stop);
+            b.un(UnOp::Ctz, v)
+        } else {
+            let c = b.un(UnOp::Clz, res2);
+            let top = b.imm(63);
+            let msb = b.bin(BinOp::Sub, top, c);
+            let is0 = b.cmp(Cond::Eq, res2, zero);
+            b.select(is0, nv, msb)
+        };
+        operand::write_reg(b, Register::ECX, idx);
+    } else {
+        let out = if imm & 0x40 == 0 {
+            [res2, zero]
+        } else {
+            let ls: Vec<_> = (0..n)
+                .map(|k| {
+                    let bit = shr(b, res2, k);
+                    let bit = and_imm(b, bit, 1);
+                    b.bin(BinOp::Sub, zero, bit)
+                })
+                .collect();
+            from_lanes(b, bits, &ls)
+        };
+        set(b, Register::XMM0, out);
+    }
+    // CF: any result; ZF: the second operand ends early; SF: the first
+    // does; OF: result bit 0.
+    let cf = b.cmp(Cond::Ne, res2, zero);
+    let zf = b.cmp(Cond::LtU, lb, nv);
+    let sf = b.cmp(Cond::LtU, la, nv);
+    let of = and_imm(b, res2, 1);
+    let zf = shl(b, zf, 6);
+    let sf = shl(b, sf, 7);
+    let of = shl(b, of, 11);
+    let w = or(b, cf, zf);
+    let w = or(b, w, sf);
+    let w = or(b, w, of);
+    set_rflags(b, w);
 }
 
 // Keep the 128-bit helpers reachable for the callers above.

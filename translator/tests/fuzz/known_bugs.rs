@@ -13,12 +13,6 @@ pub struct Bug {
 }
 
 pub const BUGS: &[Bug] = &[
-    // SSE4.2 string compares: not implemented in isa/src/x86_64 (both
-    // backends stop with "illegal instruction").
-    Bug { starts: "pcmpistri", contains: "", why: "not implemented (SIGILL)" },
-    Bug { starts: "pcmpistrm", contains: "", why: "not implemented (SIGILL)" },
-    Bug { starts: "pcmpestri", contains: "", why: "not implemented (SIGILL)" },
-    Bug { starts: "pcmpestrm", contains: "", why: "not implemented (SIGILL)" },
     // x87 loads of 80-bit encodings the CPU rejects as invalid operands
     // (unnormals, pseudo-NaNs, pseudo-infinities: random tbytes with the
     // explicit integer bit clear): both backends convert them as if valid
