@@ -164,6 +164,17 @@ pub enum FpOp {
 
 /// Added to a rounding mode of [`Backend::fp`]: x86 (SSE) rules.
 pub const RM_X86: u64 = 8;
+/// Added to an x86 mode ([`RM_X86`]): MXCSR.FTZ (flush to zero). A tiny
+/// result (after rounding, exact or not) of a rounded operation is replaced
+/// by the zero of its sign, and underflow and inexact are raised (the
+/// hardware's behaviour with underflow masked).
+pub const RM_FTZ: u64 = 16;
+/// Added to an x86 mode ([`RM_X86`]): MXCSR.DAZ (denormals are zeros).
+/// Denormal float operands are read as the zero of their sign, so no
+/// denormal flag is raised.
+pub const RM_DAZ: u64 = 32;
+/// Every bit of an x86 mode beyond its RISC-V rounding mode (0..=4).
+pub const RM_X86_BITS: u64 = RM_X86 | RM_FTZ | RM_DAZ;
 /// x86's denormal-operand flag in the accrued flags (x86 rules only).
 pub const FLAG_DENORMAL: u64 = 1 << 5;
 

@@ -12,7 +12,10 @@ use iced_x86::{EncodingKind, Instruction, Mnemonic, OpKind, Register};
 
 use super::operand::{self, address};
 use super::{sse_int, Inst};
-use crate::{Backend, BinOp, Cond, Fmt, FpOp, IntTy, StateReg, UnOp, Width, FLAG_DENORMAL, RM_X86};
+use crate::{
+    Backend, BinOp, Cond, Fmt, FpOp, IntTy, StateReg, UnOp, Width, FLAG_DENORMAL, RM_DAZ, RM_FTZ,
+    RM_X86,
+};
 
 /// CPUID leaf 1 feature bits (ecx, edx) for what this module implements:
 /// ecx SSE3 (0), SSSE3 (9), SSE4.1 (19), SSE4.2 (20); edx SSE (25), SSE2 (26).
@@ -326,11 +329,41 @@ pub(super) fn set_mxcsr<B: Backend>(b: &mut B, v: V<B>) {
 pub(super) fn rm<B: Backend>(b: &mut B) -> V<B> {
     let frm = b.state(StateReg::Frm);
     if let Some(frm) = b.known(frm) {
-        return b.imm(rc_to_rm((frm >> 13) & 3));
+        return b.imm(rc_to_rm((frm >> 13) & 3) | ftz_daz(frm));
     }
     let rc = shr(b, frm, 13);
     let rc = and_imm(b, rc, 3);
-    rc_rm(b, rc)
+    let mode = rc_rm(b, rc);
+    let bits = ftz_daz_of(b, frm);
+    or(b, mode, bits)
+}
+
+/// MXCSR.FTZ (bit 15) and MXCSR.DAZ (bit 6) of `mxcsr` as [`RM_FTZ`] and
+/// [`RM_DAZ`].
+fn ftz_daz(mxcsr: u64) -> u64 {
+    (if mxcsr >> 15 & 1 != 0 { RM_FTZ } else { 0 }) | (if mxcsr >> 6 & 1 != 0 { RM_DAZ } else { 0 })
+}
+
+/// [`ftz_daz`] on a value.
+fn ftz_daz_of<B: Backend>(b: &mut B, mxcsr: V<B>) -> V<B> {
+    let ftz = shr(b, mxcsr, 15 - RM_FTZ.trailing_zeros());
+    let ftz = and_imm(b, ftz, RM_FTZ);
+    let daz = shr(b, mxcsr, 6 - RM_DAZ.trailing_zeros());
+    let daz = and_imm(b, daz, RM_DAZ);
+    or(b, ftz, daz)
+}
+
+/// The x86 mode `mode` (a RISC-V rounding mode with [`RM_X86`]) with
+/// MXCSR's FTZ and DAZ: for operations whose rounding does not come from
+/// MXCSR.RC.
+pub(super) fn x86_rm<B: Backend>(b: &mut B, mode: u64) -> V<B> {
+    let frm = b.state(StateReg::Frm);
+    if let Some(frm) = b.known(frm) {
+        return b.imm(mode | ftz_daz(frm));
+    }
+    let bits = ftz_daz_of(b, frm);
+    let mode = b.imm(mode);
+    or(b, mode, bits)
 }
 
 /// x86 rounding control (0 nearest, 1 down, 2 up, 3 toward zero) to a
@@ -539,7 +572,7 @@ pub(super) fn is_nan<B: Backend>(b: &mut B, fmt: Fmt, v: V<B>) -> V<B> {
 
 /// The x86 compare predicate `p` (0..8) of `a` and `b`: 0 or 1.
 pub(super) fn compare<B: Backend>(b: &mut B, fmt: Fmt, p: u64, x: V<B>, y: V<B>) -> V<B> {
-    let rm = b.imm(RM_X86);
+    let rm = x86_rm(b, RM_X86);
     let one = b.imm(1);
     let base = match p & 3 {
         0 => FpOp::Eq,
@@ -603,7 +636,7 @@ fn arith_op(m: Mnemonic) -> Option<(FpOp, Fmt, bool)> {
 /// constant for the others (so that the lifter sees the x86 rules).
 fn rm_for<B: Backend>(b: &mut B, op: FpOp) -> V<B> {
     match op {
-        FpOp::Min | FpOp::Max | FpOp::Eq | FpOp::Lt | FpOp::Le | FpOp::Class => b.imm(RM_X86),
+        FpOp::Min | FpOp::Max | FpOp::Eq | FpOp::Lt | FpOp::Le | FpOp::Class => x86_rm(b, RM_X86),
         _ => rm(b),
     }
 }
@@ -732,7 +765,7 @@ fn float<B: Backend>(b: &mut B, i: &Instruction) -> bool {
             let size = reg0.size() as u32;
             let ty = if size == 8 { IntTy::I64 } else { IntTy::I32 };
             let rm = if matches!(m, Cvttss2si | Cvttsd2si) {
-                b.imm(1 | RM_X86)
+                x86_rm(b, 1 | RM_X86)
             } else {
                 rm(b)
             };
@@ -753,7 +786,7 @@ fn float<B: Backend>(b: &mut B, i: &Instruction) -> bool {
         Cvtdq2ps | Cvtps2dq | Cvttps2dq => {
             let x = src(b, i, 1);
             let rm = if m == Cvttps2dq {
-                b.imm(1 | RM_X86)
+                x86_rm(b, 1 | RM_X86)
             } else {
                 rm(b)
             };
@@ -784,7 +817,7 @@ fn float<B: Backend>(b: &mut B, i: &Instruction) -> bool {
         Cvtpd2dq | Cvttpd2dq | Cvtpd2ps => {
             let x = src(b, i, 1);
             let rm = if m == Cvttpd2dq {
-                b.imm(1 | RM_X86)
+                x86_rm(b, 1 | RM_X86)
             } else {
                 rm(b)
             };
@@ -849,7 +882,7 @@ fn float<B: Backend>(b: &mut B, i: &Instruction) -> bool {
             let rm = if imm & 4 != 0 {
                 rm(b)
             } else {
-                b.imm(rc_to_rm(imm & 3))
+                x86_rm(b, rc_to_rm(imm & 3))
             };
             let before = b.state(StateReg::FFlags);
             if matches!(m, Roundss | Roundsd) {
@@ -874,7 +907,7 @@ fn float<B: Backend>(b: &mut B, i: &Instruction) -> bool {
 /// ucomis / comis: ZF PF CF of the comparison of `x` with `y` (unordered
 /// 111, less 001, equal 100, greater 000); comis signals on quiet NaNs too.
 fn compare_flags<B: Backend>(b: &mut B, fmt: Fmt, x: V<B>, y: V<B>, signal: bool) -> V<B> {
-    let rm = b.imm(RM_X86);
+    let rm = x86_rm(b, RM_X86);
     let nx = is_nan(b, fmt, x);
     let ny = is_nan(b, fmt, y);
     let un = or(b, nx, ny);
@@ -912,7 +945,7 @@ fn round_integral<B: Backend>(b: &mut B, fmt: Fmt, x: V<B>, rm: V<B>) -> V<B> {
     let bigv = b.imm(big);
     let is_big = b.cmp(Cond::GeU, mag, bigv);
     // Signalling NaNs raise invalid.
-    let rm_x = b.imm(RM_X86);
+    let rm_x = x86_rm(b, RM_X86);
     let _ = b.fp(FpOp::Eq, fmt, &[x, x], rm_x);
     let zero = b.imm(0);
     let small = b.select(is_big, zero, x);

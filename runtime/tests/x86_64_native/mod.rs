@@ -398,8 +398,14 @@ impl Rng {
             0xcf00_0000,
             0x3f00_0000,
         ];
-        match self.below(4) {
+        match self.below(5) {
             0 => u64::from(EDGE[self.below(16) as usize]),
+            4 => {
+                // Near the bottom of the range: denormals and tiny normals.
+                let e = (self.below(24) as u32) << 23;
+                let m = self.next() as u32 & 0x807f_ffff;
+                u64::from(e | m)
+            }
             1 => {
                 // Small integers and halves.
                 let v = (self.below(64) as f32 - 32.0) * 0.5;
@@ -435,8 +441,18 @@ impl Rng {
             0x3fe0_0000_0000_0000,
             0x3810_0000_0000_0000,
         ];
-        match self.below(4) {
+        match self.below(5) {
             0 => EDGE[self.below(18) as usize],
+            4 => {
+                // Near the bottom of the range, and where floats end.
+                let e = if self.below(2) == 0 {
+                    self.below(54)
+                } else {
+                    1023 - 126 - 24 + self.below(26)
+                } << 52;
+                let m = self.next() & 0x800f_ffff_ffff_ffff;
+                e | m
+            }
             1 => {
                 let v = (self.below(64) as f64 - 32.0) * 0.5;
                 v.to_bits()
@@ -482,7 +498,11 @@ pub fn random_state(rng: &mut Rng) -> (Native, [u8; DATA_LEN]) {
     }
     let rc = rng.below(4) as u32;
     let rc = if rng.below(2) == 0 { 0 } else { rc };
-    s.set_mxcsr(0x1f80 | rc << 13 | if rng.below(4) == 0 { 0x3f } else { 0 });
+    let flags = if rng.below(4) == 0 { 0x3f } else { 0 };
+    // FTZ (bit 15) and DAZ (bit 6), each now and then.
+    let ftz = if rng.below(4) == 0 { 0x8000 } else { 0 };
+    let daz = if rng.below(4) == 0 { 0x40 } else { 0 };
+    s.set_mxcsr(0x1f80 | rc << 13 | flags | ftz | daz);
     for r in 0..16 {
         s.gpr[r] = match rng.below(3) {
             0 => rng.next(),

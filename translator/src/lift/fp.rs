@@ -41,14 +41,15 @@ fn fast(op: FpOp, fmt: Fmt) -> Option<Fast> {
 impl<I: crate::discover::Guest> Clif<'_, '_, I> {
     /// `op` on `args` (raw register bits) rounded by `rm` (a valid mode).
     pub(super) fn fp_op(&mut self, op: FpOp, fmt: Fmt, args: &[Value], rm: Value) -> Value {
-        // x86 rules (RM_X86): the rounded fast path already requires mode 0,
-        // which x86 modes never are; the ordered one gives RISC-V's min/max
-        // and no denormal flag, so x86 operations (whose semantics pass a
-        // constant mode for them) take the exact path.
-        let x86 = self
+        // x86 rules (RM_X86, with RM_FTZ and RM_DAZ from MXCSR): the rounded
+        // fast path already requires mode 0, which x86 modes never are; the
+        // ordered one gives RISC-V's min/max and no denormal flag, and DAZ
+        // changes comparisons, so it is taken only for a mode known to be
+        // RISC-V's (x86 modes that depend on MXCSR are not constants).
+        let x86 = !self
             .consts
             .get(&rm)
-            .is_some_and(|&m| m & c2w_isa::RM_X86 != 0);
+            .is_some_and(|&m| m & c2w_isa::RM_X86 == 0);
         let kind = match fast(op, fmt) {
             Some(Fast::Ordered) if x86 => None,
             k => k,

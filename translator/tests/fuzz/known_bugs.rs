@@ -21,12 +21,9 @@ pub const BUGS: &[Bug] = &[
     Bug { starts: "fld tbyte", contains: "", why: "unnormal/pseudo-NaN tbytes not invalid" },
 ];
 
-/// MXCSR.FTZ and MXCSR.DAZ: neither backend implements them (with FTZ a
-/// tiny haddpd result stays denormal, and UE is not raised: cpu mxcsr
-/// 0x9fb2, got 0x9fa2; with DAZ denormal inputs are used as they are and
-/// DE is raised: cmpps/roundpd/hsubpd differ). While false, inputs never
-/// set them.
-pub const FTZ_DAZ: bool = false;
+/// MXCSR.FTZ and MXCSR.DAZ: both backends implement them (`RM_FTZ`,
+/// `RM_DAZ`), so inputs set them. False would keep them clear.
+pub const FTZ_DAZ: bool = true;
 
 /// Whether `C2W_FUZZ_ALL=1` asks for the excluded forms too.
 pub fn all() -> bool {

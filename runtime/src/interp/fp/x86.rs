@@ -12,14 +12,19 @@
 //!   takes precedence too);
 //! * `minsd`/`maxsd` and the comparisons (see `c2w_isa::Backend::fp`);
 //! * conversions to integers: the integer indefinite (the minimum) instead
-//!   of saturation.
+//!   of saturation;
+//! * MXCSR.DAZ (`RM_DAZ`): denormal operands are read as zeros of their
+//!   sign; MXCSR.FTZ (`RM_FTZ`): a tiny result of a rounded operation
+//!   (after rounding, exact or not) becomes the zero of its sign, with
+//!   underflow and inexact.
 
-use c2w_isa::{Fmt, FpOp, IntTy, FLAG_DENORMAL};
+use c2w_isa::{Fmt, FpOp, IntTy, FLAG_DENORMAL, RM_DAZ, RM_FTZ};
 
 use super::format::Host;
-use super::{FpResult, ReservedRm, DZ, NV};
+use super::{FpResult, ReservedRm, DZ, NV, NX, UF};
 
-/// `op` under x86 rules; `rm` is the RISC-V rounding mode without `RM_X86`.
+/// `op` under x86 rules; `rm` is the RISC-V rounding mode without `RM_X86`
+/// (with `RM_FTZ` and `RM_DAZ` when MXCSR sets them).
 pub(super) fn fp(
     op: FpOp,
     fmt: Fmt,
@@ -27,12 +32,65 @@ pub(super) fn fp(
     rm: u64,
     fflags: u64,
 ) -> Result<FpResult, ReservedRm> {
-    match (op, fmt) {
-        (FpOp::Convert, Fmt::D) => Ok(widen(args[0], rm, fflags)?),
-        (FpOp::Convert, Fmt::S) => Ok(narrow(args[0], rm, fflags)?),
-        (_, Fmt::S) => by_format::<f32>(op, fmt, args, rm, fflags),
-        (_, Fmt::D) => by_format::<f64>(op, fmt, args, rm, fflags),
+    let (ftz, daz) = (rm & RM_FTZ != 0, rm & RM_DAZ != 0);
+    let rm = rm & !(RM_FTZ | RM_DAZ);
+    // The format of the operands.
+    let from = match (op, fmt) {
+        (FpOp::Convert, Fmt::D) => Some(Fmt::S),
+        (FpOp::Convert, Fmt::S) => Some(Fmt::D),
+        (FpOp::FromInt(_), _) => None,
+        _ => Some(fmt),
+    };
+    let args = match from {
+        Some(from) if daz => args.map(|a| denormal_as_zero(from, a)),
+        _ => args,
+    };
+    let r = match (op, fmt) {
+        (FpOp::Convert, Fmt::D) => widen(args[0], rm, fflags)?,
+        (FpOp::Convert, Fmt::S) => narrow(args[0], rm, fflags)?,
+        (_, Fmt::S) => by_format::<f32>(op, fmt, args, rm, fflags)?,
+        (_, Fmt::D) => by_format::<f64>(op, fmt, args, rm, fflags)?,
+    };
+    let rounded = matches!(
+        op,
+        FpOp::Add
+            | FpOp::Sub
+            | FpOp::Mul
+            | FpOp::Div
+            | FpOp::Sqrt
+            | FpOp::MulAdd
+            | FpOp::MulSub
+            | FpOp::NegMulAdd
+            | FpOp::NegMulSub
+            | FpOp::Convert
+    );
+    Ok(if ftz && rounded {
+        match fmt {
+            Fmt::S => flush::<f32>(r),
+            Fmt::D => flush::<f64>(r),
+        }
+    } else {
+        r
+    })
+}
+
+/// DAZ: `a` (of `fmt`) as the zero of its sign if it is denormal.
+fn denormal_as_zero(fmt: Fmt, a: u64) -> u64 {
+    match fmt {
+        Fmt::S if f32::from_raw(a).is_subnormal() => a & 0x8000_0000,
+        Fmt::D if f64::from_raw(a).is_subnormal() => a & 1 << 63,
+        _ => a,
     }
+}
+
+/// FTZ: a tiny result (underflow, or an exact denormal) flushed to zero.
+fn flush<H: Host>(mut r: FpResult) -> FpResult {
+    let v = H::from_raw(r.value);
+    if !v.is_nan() && (r.flags & UF != 0 || v.is_subnormal()) {
+        r.value &= sign_bit::<H>();
+        r.flags |= UF | NX;
+    }
+    r
 }
 
 /// The default NaN of `H`: negative, quiet, no payload.
