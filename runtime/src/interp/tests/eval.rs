@@ -91,18 +91,23 @@ fn registers_and_state() {
     with_eval(&mut cpu, &mut mem, 0, |e| {
         e.set_xreg(5, 55);
         e.set_freg(31, 0xffff_ffff_3f80_0000);
-        e.set_state(StateReg::FFlags, 0xff);
-        e.set_state(StateReg::Frm, 0xff);
+        // The state registers hold what the semantics write (they keep each
+        // within its width: riscv64's fflags is 5 bits, x86_64's MXCSR
+        // control bits share the field with frm).
+        e.set_state(StateReg::FFlags, 0x1f);
+        e.set_state(StateReg::Frm, 0x1f80);
         e.set_state(StateReg::Reservation, 0x40);
+        e.set_state(StateReg::FsBase, 0x7000);
         assert_eq!(e.xreg(5), 55);
         assert_eq!(e.freg(31), 0xffff_ffff_3f80_0000);
         assert_eq!(e.state(StateReg::FFlags), 0x1f);
-        assert_eq!(e.state(StateReg::Frm), 7);
+        assert_eq!(e.state(StateReg::Frm), 0x1f80);
         assert_eq!(e.state(StateReg::Reservation), 0x40);
+        assert_eq!(e.state(StateReg::FsBase), 0x7000);
     });
     assert_eq!(
         (cpu.x[5], cpu.f[31], cpu.fflags, cpu.frm, cpu.reservation),
-        (55, 0xffff_ffff_3f80_0000, 0x1f, 7, 0x40)
+        (55, 0xffff_ffff_3f80_0000, 0x1f, 0x1f80, 0x40)
     );
 }
 
