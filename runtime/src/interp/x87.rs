@@ -668,23 +668,35 @@ fn nan_result(u: &mut Unit<'_, '_>, x: u128, y: u128) -> u128 {
 }
 
 /// Finishes a rounded result: flags, C1 (rounded up), precision control.
+/// `exact_zero` computes the operation again rounded by another mode.
 fn finish(
     u: &mut Unit<'_, '_>,
     r: StatusAnd<F>,
     precision: bool,
     exact_zero: impl Fn(Round) -> F,
 ) -> u128 {
-    let mut flags = status_bits(r.status);
-    let mut v = r.value;
     let pc = u.cpu.fpu_cw >> 8 & 3;
-    if precision && v.is_finite() && !v.is_zero() && pc != 3 {
-        let keep = if pc == 2 { 53 } else { 24 };
-        let (nv, inexact) = round_precision(v, keep, u.round());
-        if inexact {
-            flags |= PE;
+    if precision && pc != 3 && !r.value.is_nan() {
+        // Rounded to 24 or 53 bits in one step, with the full exponent
+        // range: from the result truncated to 64 bits and whether that
+        // was exact (the bits it drops are below the rounding position).
+        let mut t = exact_zero(Round::TowardZero);
+        if t.is_zero() && t.is_negative() != r.value.is_negative() {
+            t = -t;
         }
-        v = nv;
+        if t.is_finite() && (!t.is_zero() || r.status.contains(Status::INEXACT)) {
+            let sticky = r.status.contains(Status::INEXACT);
+            let keep = if pc == 2 { 53 } else { 24 };
+            let base = status_bits(r.status);
+            if let Some((v, flags, up)) = round_to(t.to_bits(), keep, u.round(), sticky, base) {
+                u.raise(flags);
+                u.cc(if up { C1 } else { 0 });
+                return v;
+            }
+        }
     }
+    let flags = status_bits(r.status);
+    let v = r.value;
     if v.is_nan() {
         u.raise(flags);
         u.cc(0);
@@ -702,36 +714,67 @@ fn finish(
     v.to_bits()
 }
 
-/// `v` rounded to `keep` significant bits by `r` (exponent range kept).
-fn round_precision(v: F, keep: u32, r: Round) -> (F, bool) {
-    let b = v.to_bits();
-    let sig = b as u64;
-    if sig >> 63 == 0 {
-        return (v, false);
-    }
+/// The 80-bit value `t` (a result truncated toward zero; `sticky` if that
+/// dropped nonzero bits) rounded to `keep` significant bits by `r`, with the
+/// exponent range of the 80-bit format: the value, the exception flags
+/// (`base`'s IE/ZE kept) and whether the magnitude was rounded up.
+fn round_to(t: u128, keep: u32, r: Round, sticky: bool, base: u64) -> Option<(u128, u64, bool)> {
+    let sig = t as u64;
+    let mut e = (t >> 64) as u64 & 0x7fff;
+    let neg = t >> 79 & 1 != 0;
+    // Denormals keep the rounding position of the smallest exponent.
     let drop = 64 - keep;
-    let rest = sig & ((1 << drop) - 1);
-    if rest == 0 {
-        return (v, false);
+    let rest = sig & ((1u64 << drop) - 1);
+    let inexact = rest != 0 || sticky;
+    let mut flags = base & (IE | ZE);
+    let overflowed = base & OE != 0;
+    let up = inexact
+        && match r {
+            Round::NearestTiesToEven => {
+                let half = 1u64 << (drop - 1);
+                rest > half || rest == half && (sticky || sig >> drop & 1 == 1)
+            }
+            Round::TowardZero => false,
+            Round::TowardPositive => !neg,
+            Round::TowardNegative => neg,
+            _ => false,
+        };
+    let mut s = sig >> drop << drop;
+    if up {
+        let (n, carry) = s.overflowing_add(1u64 << drop);
+        s = n;
+        if carry {
+            s = 1 << 63;
+            e += 1;
+        } else if e == 0 && s >> 63 == 1 {
+            // A denormal rounded up to the smallest normal.
+            e = 1;
+        }
     }
-    let neg = b >> 79 & 1 != 0;
-    let base = sig & !((1u64 << drop) - 1);
-    let half = 1u64 << (drop - 1);
-    let up = match r {
-        Round::NearestTiesToEven => rest > half || rest == half && base >> drop & 1 == 1,
-        Round::TowardZero => false,
-        Round::TowardPositive => !neg,
-        Round::TowardNegative => neg,
-        _ => rest >= half,
-    };
-    let trunc = F::from_bits(b & !u128::from(rest));
-    if !up {
-        return (trunc, true);
+    let tiny = (t >> 64) as u64 & 0x7fff == 0;
+    if inexact {
+        flags |= PE;
+        if tiny {
+            flags |= UE;
+        }
     }
-    let ulp =
-        F::from_bits((b >> 64 & 0x7fff) << 64 | u128::from(1u64 << 63)).scalbn(-(keep as i32 - 1));
-    let ulp = if neg { -ulp } else { ulp };
-    ((trunc + ulp).value, true)
+    let sign = u128::from(neg) << 79;
+    if overflowed || e >= 0x7fff {
+        flags |= OE | PE;
+        let to_inf = match r {
+            Round::NearestTiesToEven => true,
+            Round::TowardPositive => !neg,
+            Round::TowardNegative => neg,
+            _ => false,
+        };
+        return Some(if to_inf {
+            (sign | 0x7fff << 64 | 1 << 63, flags, true)
+        } else {
+            let max = !0u64 << (64 - keep);
+            (sign | 0x7ffe << 64 | u128::from(max), flags, false)
+        });
+    }
+    Some((sign | u128::from(e) << 64 | u128::from(s), flags, up))
 }
 
 fn arith(u: &mut Unit<'_, '_>, op: u32, x: u128, y: u128) -> u128 {
@@ -746,7 +789,24 @@ fn arith(u: &mut Unit<'_, '_>, op: u32, x: u128, y: u128) -> u128 {
         MUL => a.mul_r(b, r),
         _ => a.div_r(b, r),
     };
-    let r = f(rm);
+    let mut r = f(rm);
+    // apfloat does not flag an overflow that the mode rounds to the largest
+    // finite value: with the operands halved (exactly, but for bits far
+    // below a result this large) the result is rounded with an unbounded
+    // exponent.
+    if r.status.contains(Status::INEXACT) && a.is_finite() && b.is_finite() {
+        let half = |v: F| v.scalbn(-1);
+        let h = match op {
+            ADD => half(a).add_r(half(b), rm),
+            SUB | SUBR => half(a).sub_r(half(b), rm),
+            MUL => half(a).mul_r(b, rm),
+            _ => half(a).div_r(b, rm),
+        };
+        let big = F::from_bits(0x7ffe_u128 << 64 | 1 << 63);
+        if h.value.is_finite() && h.value.abs() >= big || h.value.is_infinite() {
+            r.status |= Status::OVERFLOW;
+        }
+    }
     if !r.status.contains(Status::INVALID_OP)
         && !r.status.contains(Status::DIV_BY_ZERO)
         && (is_denormal(x) || is_denormal(y) || u.denormal_src)
@@ -918,8 +978,31 @@ fn scale(u: &mut Unit<'_, '_>, a: u128, b: u128) -> u128 {
         return a;
     }
     let k = n.to_i128(32).value.clamp(-70000, 70000) as i32;
+    if is_denormal(a) || is_denormal(b) {
+        u.raise(DE);
+    }
     let r = x.scalbn_r(k, u.round());
-    u.cc(0);
+    let mut e = 0;
+    let _ = x.frexp(&mut e);
+    let e = e + k;
+    let mut c = 0;
+    if e > 16384 {
+        // Overflow: infinity or the largest finite value, by the mode.
+        u.raise(OE | PE);
+        if r.is_infinite() {
+            c = C1;
+        }
+    } else if e < -16381 {
+        // Tiny: underflow when the result is not exact.
+        let back = r.scalbn(-k);
+        if back.to_bits() != x.to_bits() {
+            u.raise(UE | PE);
+            if back.abs() > x.abs() {
+                c = C1;
+            }
+        }
+    }
+    u.cc(c);
     r.to_bits()
 }
 

@@ -549,8 +549,16 @@ pub fn check_all(cases: &[(&str, fn(&mut Native))], n: usize, x87: bool, seed: u
                 let inputs: Vec<String> = (0..4)
                     .map(|n| format!("xmm{n}={:016x}_{:016x}", s.xmm(n)[1], s.xmm(n)[0]))
                     .collect();
+                let x87_in = if x87 {
+                    let st: Vec<String> = (0..3)
+                        .map(|j| format!("st{j}={:04x}:{:016x}", s.st(j).1, s.st(j).0))
+                        .collect();
+                    format!(" fcw={:04x} {}", s.fcw(), st.join(" "))
+                } else {
+                    String::new()
+                };
                 failures.push(format!(
-                    "{name}: mxcsr={:08x} {} [rsi]={:02x?}: {}",
+                    "{name}:{x87_in} mxcsr={:08x} {} [rsi]={:02x?}: {}",
                     s.mxcsr(),
                     inputs.join(" "),
                     &data[..16],
