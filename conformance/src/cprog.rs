@@ -246,13 +246,17 @@ impl Toolchain<'_> {
         }
         // Build under a unique name, then rename: concurrent test processes
         // may compile the same program at once.
+        // Only a path, no open file: a write descriptor held here would be
+        // inherited by processes other threads start, and executing the
+        // program while one of them holds it fails (ETXTBSY).
         let partial = tempfile::Builder::new()
             .prefix(".partial-")
-            .tempfile_in(cache)?;
+            .tempfile_in(cache)?
+            .into_temp_path();
         let mut cmd = Command::new(cc);
         cmd.args(flags)
             .arg("-o")
-            .arg(partial.path())
+            .arg(&*partial)
             .arg(source)
             .args(libs);
         let out = tools::run_with_limit(&mut cmd, &[], Duration::from_secs(300))?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context as _, Result};
 
 use crate::invocation::Invocation;
 use crate::outcome::Outcome;
@@ -61,15 +61,24 @@ impl Runner {
         let mut cmd = match self {
             Runner::Qemu(qemu) => {
                 let mut cmd = Command::new(qemu);
-                cmd.arg(exe);
+                cmd.arg(exe)
+                    .env_clear()
+                    .envs(inv.env.iter().map(|(k, v)| (k, v)));
                 cmd
             }
-            Runner::Native => Command::new(exe),
+            // `Command` passes the environment sorted by name; `env -i`
+            // keeps the invocation's order, which the translated side gets.
+            Runner::Native => {
+                let env = tools::find("env").context("env not found on PATH")?;
+                let mut cmd = Command::new(env);
+                cmd.env_clear()
+                    .arg("-i")
+                    .args(inv.env.iter().map(|(k, v)| format!("{k}={v}")))
+                    .arg(exe);
+                cmd
+            }
         };
-        cmd.args(&inv.args)
-            .env_clear()
-            .envs(inv.env.iter().map(|(k, v)| (k, v)))
-            .current_dir("/");
+        cmd.args(&inv.args).current_dir("/");
         Ok(cmd)
     }
 }
