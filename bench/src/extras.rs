@@ -8,7 +8,7 @@ use anyhow::{ensure, Context as _, Result};
 use c2w_aot::{CodeCache, Compiler, Runner};
 use c2w_conformance::Invocation;
 
-use crate::configs::{build_module, run_module, Builder, Config, Sample};
+use crate::configs::{build_module, run_module, Builder, Config, Isa, Sample};
 use crate::results::{SizeResult, StartupResult, Stats, TranslationResult};
 use crate::workloads::{programs_dir, Source, HELLO};
 
@@ -17,9 +17,11 @@ fn hello() -> Source {
 }
 
 /// Translation time of the hello program (and, for a full run, BusyBox)
-/// with one and two threads, `samples` times each, interleaved.
+/// built for each of `isas`, with one and two threads, `samples` times each,
+/// interleaved.
 pub fn translation(
     builder: &mut Builder,
+    isas: &[Isa],
     quick: bool,
     samples: usize,
     work: &Path,
@@ -30,9 +32,13 @@ pub fn translation(
     }
     let output = work.join("translation.wasm");
     let mut results = Vec::new();
-    for source in sources {
-        eprintln!("== translation: {}", source.key());
-        let elf = match builder.executable(&source, Config::QemuUser) {
+    for (source, &isa) in sources
+        .iter()
+        .flat_map(|s| isas.iter().map(move |isa| (s, isa)))
+    {
+        let source = source.clone();
+        eprintln!("== translation: {} ({})", source.key(), isa.name());
+        let elf = match builder.guest_executable(&source, isa) {
             Ok(elf) => elf,
             Err(err) => {
                 eprintln!("   skipped: {err:#}");
@@ -60,6 +66,7 @@ pub fn translation(
             let time = Stats::of(times).context("translation was timed")?;
             results.push(TranslationResult {
                 program: source.key(),
+                isa,
                 threads,
                 functions: stats.translated,
                 instructions: stats.instructions,
@@ -76,19 +83,20 @@ pub fn translation(
 /// time wasmtime took to compile it.
 pub fn sizes(builder: &mut Builder) -> Vec<SizeResult> {
     let mut sizes = Vec::new();
-    for (program, aot, interp) in builder.module_pairs() {
+    for (program, isa, aot, interp) in builder.module_pairs() {
         let Some(translation) = &aot.report.translation else {
             continue;
         };
         sizes.push(SizeResult {
             program: program.clone(),
+            isa,
             code_bytes: translation.code_bytes,
             wasm_function_bytes: translation.wasm_bytes,
             wasm_per_code_byte: translation.wasm_bytes as f64 / translation.code_bytes as f64,
             aot_module_bytes: aot.report.module_size,
             interp_module_bytes: interp.report.module_size,
-            aot_compile_s: builder.compile_time(&program, Config::Aot),
-            interp_compile_s: builder.compile_time(&program, Config::Interp),
+            aot_compile_s: builder.compile_time(&program, Config::Aot(isa)),
+            interp_compile_s: builder.compile_time(&program, Config::Interp(isa)),
         });
     }
     sizes
@@ -98,7 +106,12 @@ pub fn sizes(builder: &mut Builder) -> Vec<SizeResult> {
 /// from start to exit; modules on wasmtime from loading (a fresh engine,
 /// compiling or taking the compiled code from wasmtime's on-disk cache) to
 /// exit.
-pub fn startup(builder: &mut Builder, runs: usize, work: &Path) -> Result<Vec<StartupResult>> {
+pub fn startup(
+    builder: &mut Builder,
+    configs: &[Config],
+    runs: usize,
+    work: &Path,
+) -> Result<Vec<StartupResult>> {
     eprintln!("== startup: {HELLO}");
     let source = hello();
     let cache = work.join("wasmtime-cache");
@@ -128,14 +141,14 @@ pub fn startup(builder: &mut Builder, runs: usize, work: &Path) -> Result<Vec<St
 
     // What each configuration starts: a process, or a module file.
     let mut starts: Vec<(Config, Start)> = Vec::new();
-    for config in Config::ALL {
+    for &config in configs {
         let start = match config {
             Config::WasmCeiling => builder
                 .executable(&source, config)
                 .map(Start::Module)
                 .map_err(|err| format!("{err:#}")),
-            Config::Interp | Config::Aot => builder
-                .module(&source, config == Config::Interp)
+            Config::Interp(isa) | Config::Aot(isa) => builder
+                .module(&source, isa, matches!(config, Config::Interp(_)))
                 .map(|m| Start::Module(m.path.clone()))
                 .map_err(|err| format!("{err:#}")),
             _ => builder.target(&source, config).map(|_| Start::Process),

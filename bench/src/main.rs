@@ -1,9 +1,10 @@
 //! c2w-bench: every workload under every configuration (native x86_64,
-//! wasm-ceiling, qemu-user, interpreter-only and ahead-of-time translated on
-//! wasmtime and node), runs interleaved, each result checked against the
-//! others; plus translation throughput, output size and start-up.
+//! wasm-ceiling, and for each guest ISA, riscv64 and x86_64: qemu-user,
+//! interpreter-only and ahead-of-time translated on wasmtime and node), runs
+//! interleaved, each result checked against the others; plus translation
+//! throughput, output size and start-up.
 //!
-//! `cargo run -p c2w-bench --release -- [--quick] [--filter NAME]`
+//! `cargo run -p c2w-bench --release -- [--quick] [--filter NAME] [--isa ISA]`
 
 mod configs;
 mod extras;
@@ -21,7 +22,7 @@ use c2w_conformance::{Invocation, Mount, Outcome};
 use clap::Parser;
 use sha2::{Digest as _, Sha256};
 
-use configs::{Builder, Config, Sample, Target};
+use configs::{Builder, Config, Isa, Sample, Target};
 use results::{ConfigResult, Machine, Results, Stats, WorkloadResult};
 use workloads::Workload;
 
@@ -48,11 +49,44 @@ struct Args {
     /// Build products, inputs and caches [default: target/c2w-bench].
     #[arg(long, value_name = "DIR")]
     work: Option<PathBuf>,
+    /// The guest builds measured (under qemu-user, interpreted and
+    /// translated); native and wasm-ceiling always run.
+    #[arg(long, value_enum, default_value_t = IsaFilter::Both)]
+    isa: IsaFilter,
+}
+
+/// The value of `--isa`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum IsaFilter {
+    #[value(name = "riscv64")]
+    Riscv64,
+    #[value(name = "x86_64")]
+    X86_64,
+    #[value(name = "both")]
+    Both,
 }
 
 impl Args {
     fn wants(&self, name: &str) -> bool {
         self.filter.is_empty() || self.filter.iter().any(|f| name.contains(f.as_str()))
+    }
+
+    /// The guest ISAs measured.
+    fn isas(&self) -> Vec<Isa> {
+        match self.isa {
+            IsaFilter::Riscv64 => vec![Isa::Riscv64],
+            IsaFilter::X86_64 => vec![Isa::X86_64],
+            IsaFilter::Both => Isa::ALL.to_vec(),
+        }
+    }
+
+    /// The configurations measured, in the order of [`Config::ALL`].
+    fn configs(&self) -> Vec<Config> {
+        let isas = self.isas();
+        Config::ALL
+            .into_iter()
+            .filter(|c| c.isa().is_none_or(|isa| isas.contains(&isa)))
+            .collect()
     }
 }
 
@@ -85,12 +119,13 @@ fn run(args: Args) -> Result<bool> {
     });
     let runs = usize::from(args.runs.unwrap_or(if args.quick { 1 } else { 3 }));
 
-    let mut builder = Builder::new(&work);
+    let configs = args.configs();
+    let mut builder = Builder::new(&work, args.quick);
     // Translation first, in a process that has not run anything yet, as a
     // user's `c2w-aot build` is (measured after the workloads, it took up
     // to half as long again).
     let translation = if args.wants("translation") {
-        extras::translation(&mut builder, args.quick, runs.min(3), &work)?
+        extras::translation(&mut builder, &args.isas(), args.quick, runs.min(3), &work)?
     } else {
         Vec::new()
     };
@@ -100,13 +135,13 @@ fn run(args: Args) -> Result<bool> {
         if !args.wants(&workload.name) {
             continue;
         }
-        let result = measure(&workload, &mut builder, runs, &work)?;
+        let result = measure(&workload, &configs, &mut builder, runs, &work)?;
         ok &= result.agree && result.configs.iter().all(|c| c.failed.is_none());
         measured.push(result);
     }
     builder.release_targets();
     let startup = if args.wants("startup") {
-        extras::startup(&mut builder, runs, &work)?
+        extras::startup(&mut builder, &configs, runs, &work)?
     } else {
         Vec::new()
     };
@@ -122,6 +157,7 @@ fn run(args: Args) -> Result<bool> {
         quick: args.quick,
         runs,
         machine: Machine::detect(),
+        configs,
         workloads: measured,
         translation,
         sizes,
@@ -141,6 +177,7 @@ fn run(args: Args) -> Result<bool> {
 /// drift in the machine hits them all alike.
 fn measure(
     workload: &Workload,
+    configs: &[Config],
     builder: &mut Builder,
     runs: usize,
     work: &Path,
@@ -150,7 +187,7 @@ fn measure(
         .input
         .map(|size| workloads::input_file(&work.join("inputs"), size))
         .transpose()?;
-    let mut configs: Vec<ConfigResult> = Config::ALL.iter().map(|&c| empty(c)).collect();
+    let mut configs: Vec<ConfigResult> = configs.iter().map(|&c| empty(c)).collect();
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); configs.len()];
     let mut reference: Option<(Config, Outcome)> = None;
     let mut agree = true;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
-use crate::configs::Config;
+use crate::configs::{Config, Isa};
 
 /// Median, minimum and maximum of some timings.
 #[derive(Clone, Debug, Serialize)]
@@ -119,6 +119,8 @@ impl WorkloadResult {
 #[derive(Clone, Debug, Serialize)]
 pub struct TranslationResult {
     pub program: String,
+    /// The build translated.
+    pub isa: Isa,
     pub threads: usize,
     pub functions: usize,
     pub instructions: usize,
@@ -135,6 +137,8 @@ pub struct TranslationResult {
 #[derive(Clone, Debug, Serialize)]
 pub struct SizeResult {
     pub program: String,
+    /// The build translated.
+    pub isa: Isa,
     pub code_bytes: u64,
     /// Bytes of Wasm function bodies translated from it.
     pub wasm_function_bytes: usize,
@@ -195,6 +199,7 @@ impl Machine {
             ("riscv64-linux-gnu-gcc", "riscv64-linux-gnu-gcc"),
             ("clang", "clang"),
             ("qemu-riscv64", "qemu-riscv64"),
+            ("qemu-x86_64", "qemu-x86_64"),
             ("node", "node"),
             ("busybox", "busybox"),
         ]
@@ -247,6 +252,8 @@ pub struct Results {
     /// Timed runs per configuration.
     pub runs: usize,
     pub machine: Machine,
+    /// The configurations measured (see `--isa`), in table order.
+    pub configs: Vec<Config>,
     pub workloads: Vec<WorkloadResult>,
     pub translation: Vec<TranslationResult>,
     pub sizes: Vec<SizeResult>,
@@ -296,7 +303,7 @@ impl Results {
             .collect();
         let _ = writeln!(md, "Tools: {}.\n", tools.join("; "));
 
-        let configs = Config::ALL;
+        let configs = self.configs.clone();
         md.push_str("### Run time\n\n");
         table_head(&mut md, "workload", configs.iter().map(|c| c.title()));
         for w in &self.workloads {
@@ -315,19 +322,22 @@ impl Results {
             ),
         ] {
             let _ = writeln!(md, "\n### {title}\n");
-            let shown: Vec<Config> = configs.into_iter().filter(|&c| c != skip).collect();
+            let shown: Vec<Config> = configs.iter().copied().filter(|&c| c != skip).collect();
             table_head(&mut md, "workload", shown.iter().map(|c| c.title()));
             for w in &self.workloads {
                 let cells = shown.iter().map(|&c| {
-                    w.configs
-                        .iter()
-                        .find(|r| r.config == c)
-                        .and_then(ratio)
-                        .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×"))
+                    let result = w.configs.iter().find(|r| r.config == c);
+                    match result {
+                        Some(r) if r.failed.is_some() => "excluded".to_owned(),
+                        _ => result
+                            .and_then(ratio)
+                            .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}×")),
+                    }
                 });
                 row(&mut md, &w.name, cells);
             }
         }
+        self.isa_table(&mut md);
 
         md.push_str("\n### Workloads\n\n");
         table_head(
@@ -347,19 +357,39 @@ impl Results {
                 ],
             );
         }
-        let notes: Vec<String> = self
-            .workloads
-            .iter()
-            .flat_map(|w| {
-                w.configs.iter().filter_map(move |c| {
-                    let why = c.failed.as_ref().or(c.skipped.as_ref())?;
-                    let first = why.lines().next().unwrap_or_default();
-                    Some(format!("- {} / {}: {first}", w.name, c.config.name()))
+        let notes = |failed: bool| -> Vec<String> {
+            self.workloads
+                .iter()
+                .flat_map(|w| {
+                    w.configs.iter().filter_map(move |c| {
+                        let why = if failed {
+                            c.failed.as_ref()
+                        } else {
+                            c.skipped.as_ref()
+                        }?;
+                        let mut lines = why.lines().filter(|l| !l.trim().is_empty());
+                        let mut note =
+                            format!("- {} / {}: {}", w.name, c.config.name(), lines.next()?);
+                        for line in lines.take(6) {
+                            let _ = write!(note, "\n  `{}`", line.trim().replace('`', "'"));
+                        }
+                        Some(note)
+                    })
                 })
-            })
-            .collect();
-        if !notes.is_empty() {
-            let _ = writeln!(md, "\nNot measured:\n\n{}", notes.join("\n"));
+                .collect()
+        };
+        let excluded = notes(true);
+        if !excluded.is_empty() {
+            let _ = writeln!(
+                md,
+                "\nExcluded (the run failed or printed something else than the first \
+                 configuration; its times do not count):\n\n{}",
+                excluded.join("\n")
+            );
+        }
+        let skipped = notes(false);
+        if !skipped.is_empty() {
+            let _ = writeln!(md, "\nNot measured:\n\n{}", skipped.join("\n"));
         }
 
         if !self.translation.is_empty() {
@@ -367,13 +397,14 @@ impl Results {
             table_head(
                 &mut md,
                 "program",
-                ["threads", "functions", "guest code", "time", "MiB/s"],
+                ["ISA", "threads", "functions", "guest code", "time", "MiB/s"],
             );
             for t in &self.translation {
                 row(
                     &mut md,
                     &t.program,
                     [
+                        t.isa.name().to_owned(),
                         t.threads.to_string(),
                         t.functions.to_string(),
                         bytes(t.code_bytes as usize),
@@ -389,6 +420,7 @@ impl Results {
                 &mut md,
                 "program",
                 [
+                    "ISA",
                     "guest code",
                     "Wasm functions",
                     "per guest byte",
@@ -405,6 +437,7 @@ impl Results {
                     &mut md,
                     &s.program,
                     [
+                        s.isa.name().to_owned(),
                         bytes(s.code_bytes as usize),
                         bytes(s.wasm_function_bytes),
                         format!("{:.1}", s.wasm_per_code_byte),
@@ -433,6 +466,75 @@ impl Results {
             }
         }
         md
+    }
+}
+
+impl Results {
+    /// x86_64 against riscv64: each guest configuration over its qemu-user
+    /// and over the Wasm ceiling, and x86_64 over riscv64 (only when both
+    /// ISAs were measured).
+    fn isa_table(&self, md: &mut String) {
+        use Isa::{Riscv64 as R, X86_64 as X};
+        if !Isa::ALL
+            .iter()
+            .all(|&isa| self.configs.contains(&Config::Aot(isa)))
+        {
+            return;
+        }
+        type Pair = (&'static str, Config, Config);
+        let columns: [Pair; 8] = [
+            ("aot x86_64 ÷ qemu-x86_64", Config::Aot(X), Config::Qemu(X)),
+            (
+                "aot riscv64 ÷ qemu-riscv64",
+                Config::Aot(R),
+                Config::Qemu(R),
+            ),
+            (
+                "aot x86_64 ÷ wasm-ceiling",
+                Config::Aot(X),
+                Config::WasmCeiling,
+            ),
+            (
+                "aot riscv64 ÷ wasm-ceiling",
+                Config::Aot(R),
+                Config::WasmCeiling,
+            ),
+            ("aot x86_64 ÷ aot riscv64", Config::Aot(X), Config::Aot(R)),
+            (
+                "interp x86_64 ÷ interp riscv64",
+                Config::Interp(X),
+                Config::Interp(R),
+            ),
+            (
+                "qemu-x86_64 ÷ qemu-riscv64",
+                Config::Qemu(X),
+                Config::Qemu(R),
+            ),
+            (
+                "aot node x86_64 ÷ aot node riscv64",
+                Config::AotNode(X),
+                Config::AotNode(R),
+            ),
+        ];
+        md.push_str("\n### x86_64 against riscv64 (ratios of medians, lower is better)\n\n");
+        table_head(md, "workload", columns.iter().map(|c| c.0));
+        for w in &self.workloads {
+            let cells = columns.iter().map(|&(_, a, b)| {
+                let excluded = |c: Config| {
+                    w.configs
+                        .iter()
+                        .any(|r| r.config == c && r.failed.is_some())
+                };
+                if excluded(a) || excluded(b) {
+                    return "excluded".to_owned();
+                }
+                match (w.median(a), w.median(b)) {
+                    (Some(a), Some(b)) => format!("{:.2}×", a / b),
+                    _ => "–".to_owned(),
+                }
+            });
+            row(md, &w.name, cells);
+        }
     }
 }
 
@@ -512,8 +614,8 @@ mod tests {
             configs: vec![
                 result(Config::Native, Some(stats(2.0))),
                 result(Config::WasmCeiling, Some(stats(4.0))),
-                result(Config::Aot, Some(stats(5.0))),
-                result(Config::QemuUser, None),
+                result(Config::Aot(Isa::X86_64), Some(stats(5.0))),
+                result(Config::Qemu(Isa::Riscv64), None),
             ],
         };
         w.compute_ratios();
