@@ -7,17 +7,8 @@
 
 mod x86_64_native;
 
-use x86_64_native::{check_all, Native};
+use x86_64_native::{check_all, report, Case, RUNS};
 
-type Case = (&'static str, fn(&mut Native));
-
-const RUNS: usize = 300;
-
-fn report(failures: Vec<String>) {
-    if !failures.is_empty() {
-        panic!("{} failing:\n{}", failures.len(), failures.join("\n"));
-    }
-}
 
 #[test]
 fn sse2_moves_and_logic() {

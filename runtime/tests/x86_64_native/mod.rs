@@ -175,6 +175,19 @@ macro_rules! native {
 }
 
 /// Runs `f` natively from `s`, with rsi pointing at a copy of `data`.
+/// A test case: the instruction's text and its native wrapper.
+pub type Case = (&'static str, fn(&mut Native));
+
+/// Random states each case runs from.
+pub const RUNS: usize = 300;
+
+/// Fails the test with every failing case, if any.
+pub fn report(failures: Vec<String>) {
+    if !failures.is_empty() {
+        panic!("{} failing:\n{}", failures.len(), failures.join("\n"));
+    }
+}
+
 pub fn run_native(f: fn(&mut Native), s: &Native, data: &mut [u8; DATA_LEN]) -> Native {
     let mut n = *s;
     n.gpr[6] = data.as_mut_ptr() as u64;

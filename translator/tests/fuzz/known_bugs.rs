@@ -48,18 +48,6 @@ pub fn x87_exceptions() -> u16 {
     }
 }
 
-/// The translator (not the interpreter) reports DF set in the pushfq after
-/// a `div`/`idiv` (whose arithmetic flags are undefined): e.g. `or r11, 1;
-/// mov rdx, r11; shr rdx, 35; div r11; pushfq` gives 0x400 in the masked
-/// flags, the CPU 0. DF is not compared in cases with a division until
-/// that is fixed.
-pub fn df_after_division_hidden(lines: &[(&'static str, String)]) -> bool {
-    !all()
-        && lines
-            .iter()
-            .any(|(_, l)| l.starts_with("div ") || l.starts_with("idiv "))
-}
-
 pub fn excluded(line: &str) -> bool {
     if all() {
         return false;

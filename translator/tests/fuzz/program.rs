@@ -21,12 +21,7 @@ pub struct Case {
 impl Case {
     /// Flags compared: the arithmetic ones the case defines, and DF.
     pub fn flag_mask(&self) -> u64 {
-        let df = if super::known_bugs::df_after_division_hidden(&self.seq.lines) {
-            0
-        } else {
-            super::gen::DF
-        };
-        (super::gen::ARITH & !self.seq.undef) | df
+        (super::gen::ARITH & !self.seq.undef) | super::gen::DF
     }
 }
 
