@@ -15,7 +15,7 @@ use c2w_syscalls::layout::{
 };
 
 use crate::interp::{Cpu, Eval, Exit, GuestMem, Interp};
-use crate::translated::{self, Stats, Translated, STACK_BUDGET};
+use crate::translated::{self, Stats, Translated, Why, STACK_BUDGET};
 
 /// Exit status when the image cannot be started (like a shell's "cannot
 /// execute").
@@ -134,10 +134,16 @@ impl<H: Host, I: Isa> Dispatcher<H, I> {
                 Err(status) => return status,
             };
             let status = match exit {
-                Exit::Translated => continue,
+                Exit::Translated => {
+                    self.stats.why = Why::Interpreter;
+                    continue;
+                }
                 Exit::Syscall => match self.serve_syscall() {
                     Served::Exit(status) => return status,
-                    Served::Continue | Served::CodeChanged => continue,
+                    Served::Continue | Served::CodeChanged => {
+                        self.stats.why = Why::Other;
+                        continue;
+                    }
                 },
                 Exit::Trap {
                     trap: Trap::IllegalInstruction,
@@ -205,11 +211,13 @@ impl<H: Host, I: Isa> Dispatcher<H, I> {
         loop {
             let pc = self.cpu().pc;
             if !self.translated.is_entry(pc) {
+                self.stats.interpreting();
                 break;
             }
             self.links().budget = STACK_BUDGET;
             self.settle();
             self.stats.entries += 1;
+            self.stats.entered();
             // System calls of translated code come back here.
             let mut serve = || match self.serve_syscall() {
                 Served::Continue => SYSCALL_CONTINUE,
@@ -225,13 +233,18 @@ impl<H: Host, I: Isa> Dispatcher<H, I> {
             }
             match next {
                 // Translated code has set cpu.pc to the call it gave up on.
-                EXIT_BAIL => {}
+                EXIT_BAIL => self.stats.why = Why::Bail,
                 next if next & EXIT_INTERPRET != 0 => {
                     self.stats.handed_over += 1;
+                    self.stats.why = Why::Other;
                     self.cpu().pc = next & !EXIT_INTERPRET;
                     return Ok(());
                 }
-                next => self.cpu().pc = next,
+                next => {
+                    self.stats.why = Why::Returned;
+                    self.stats.left(pc, next);
+                    self.cpu().pc = next;
+                }
             }
         }
         Ok(())

@@ -254,6 +254,55 @@ pub struct Stats {
     /// Instructions interpreted, by the pc where the dispatcher started
     /// interpreting: where translated code was left, and why.
     pub interpreted_at: std::collections::BTreeMap<u64, u64>,
+    /// Why the dispatcher enters translated code next.
+    pub why: Why,
+    /// Dispatcher entries by [`Why`].
+    pub entries_by: [u64; 4],
+    /// The last entry and what it returned, when that was a plain pc.
+    pub pending: Option<(u64, u64)>,
+    /// Times translated code entered at the first pc returned the second,
+    /// which is no external entry, so the interpreter went on there.
+    pub returned_to_interpreter: std::collections::BTreeMap<(u64, u64), u64>,
+}
+
+/// Why the dispatcher entered translated code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Why {
+    /// The start, or after a system call or trap served for the interpreter.
+    #[default]
+    Other = 0,
+    /// The interpreter reached an external entry.
+    Interpreter = 1,
+    /// Translated code returned a pc that no frame expected (a return
+    /// address that did not match, a jump to another function's entry).
+    Returned = 2,
+    /// Translated code ran out of stack budget (`EXIT_BAIL`).
+    Bail = 3,
+}
+
+impl Stats {
+    /// The dispatcher enters translated code at `pc`.
+    #[inline]
+    pub fn entered(&mut self) {
+        self.entries_by[self.why as usize] += 1;
+        self.pending = None;
+    }
+
+    /// Translated code entered at `from` returned `next`.
+    #[inline]
+    pub fn left(&mut self, from: u64, next: u64) {
+        if self.enabled {
+            self.pending = Some((from, next));
+        }
+    }
+
+    /// The dispatcher goes on in the interpreter.
+    #[inline]
+    pub fn interpreting(&mut self) {
+        if let Some(pair) = self.pending.take() {
+            *self.returned_to_interpreter.entry(pair).or_default() += 1;
+        }
+    }
 }
 
 impl Stats {
@@ -268,10 +317,43 @@ impl Stats {
         format!(
             "c2w-aot stats: guest instructions {instret}: translated {translated} ({share:.2}%), \
              interpreted {}\n\
-             c2w-aot stats: dispatcher entries into translated code {}, handed to the interpreter {}\n\
+             c2w-aot stats: dispatcher entries into translated code {} (from the interpreter {}, \
+             returned pcs {}, stack budget {}, start and syscalls {}), handed to the interpreter {}\n\
              c2w-aot stats: indirect-branch lookups {}, misses {}",
-            self.interpreted, self.entries, self.handed_over, links.lookups, links.misses
+            self.interpreted,
+            self.entries,
+            self.entries_by[Why::Interpreter as usize],
+            self.entries_by[Why::Returned as usize],
+            self.entries_by[Why::Bail as usize],
+            self.entries_by[Why::Other as usize],
+            self.handed_over,
+            links.lookups,
+            links.misses
         ) + &self.hot_spots()
+            + &self.returns()
+    }
+
+    /// The commonest returns of translated code to a pc that is no external
+    /// entry (the interpreter went on there), if any.
+    fn returns(&self) -> String {
+        let mut top: Vec<(u64, (u64, u64))> = self
+            .returned_to_interpreter
+            .iter()
+            .map(|(&pair, &n)| (n, pair))
+            .collect();
+        if top.is_empty() {
+            return String::new();
+        }
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        let top: Vec<String> = top
+            .iter()
+            .take(5)
+            .map(|(n, (from, to))| format!("{from:#x} -> {to:#x} ({n})"))
+            .collect();
+        format!(
+            "\nc2w-aot stats: left translated code for the interpreter (entered at -> returned): {}",
+            top.join(", ")
+        )
     }
 
     /// The pcs where most interpreted instructions started, if any.

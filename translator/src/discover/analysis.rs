@@ -323,10 +323,80 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
     fn sweep(&mut self) {
         let regions = self.regions();
         self.ranges = self.function_ranges(&regions);
-        for (start, end) in merge(self.ranges.clone()) {
+        let swept = merge(self.ranges.clone());
+        for &(start, end) in &swept {
             self.sweep_range(start, end);
         }
         self.table_targets();
+        // Code that no function's range reaches: after a function whose
+        // extent is known (an FDE) and before the next start. Code built
+        // without unwind tables (BusyBox's own on x86_64, after glibc's)
+        // can fill such a gap, reached only through pointers (`main`,
+        // applet and builtin tables): its first instruction starts a
+        // function, whose range the next round sweeps.
+        for (start, end) in gaps(&regions, &swept) {
+            self.sweep_gap(start, end);
+        }
+    }
+
+    /// Makes the first instruction in `[start, end)` that the sweep would
+    /// take for an orphan (see [`Program::sweep_range`]) a function start,
+    /// and descends from it.
+    fn sweep_gap(&mut self, start: u64, end: u64) {
+        let mut pc = start.saturating_add((I::ALIGN - start % I::ALIGN) % I::ALIGN);
+        let mut after_end = true;
+        while pc < end {
+            let Some(h) = self.code.index(pc) else {
+                pc = pc.saturating_add(I::ALIGN);
+                after_end = true;
+                continue;
+            };
+            let flags = self.flags[h];
+            if flags & VISITED != 0 {
+                let info = self.info(pc).expect("visited instructions decode");
+                after_end = info.ends();
+                pc += u64::from(info.len);
+                continue;
+            }
+            if flags & COVERED != 0 {
+                pc = pc.saturating_add(I::ALIGN);
+                after_end = false;
+                continue;
+            }
+            let Some(bytes) = self.code.bytes(pc) else {
+                pc = pc.saturating_add(I::ALIGN);
+                after_end = true;
+                continue;
+            };
+            if let Some(len) = I::padding(bytes, pc) {
+                pc += len;
+                continue;
+            }
+            let Some(info) = self.info(pc) else {
+                pc = pc.saturating_add(I::ALIGN);
+                continue;
+            };
+            if info.flow == Flow::Illegal {
+                pc += u64::from(info.len);
+                after_end = true;
+                continue;
+            }
+            if self
+                .units_of(h, info)
+                .skip(1)
+                .any(|u| self.flags[u] & COVERED != 0)
+            {
+                pc = pc.saturating_add(I::ALIGN);
+                after_end = false;
+                continue;
+            }
+            if after_end && self.add_start(pc, Source::Call) {
+                self.descend(pc);
+                return;
+            }
+            after_end = info.ends();
+            pc += u64::from(info.len);
+        }
     }
 
     /// Makes the targets of jump tables orphan entries of functions with
@@ -672,6 +742,27 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
             entries,
         }
     }
+}
+
+/// The parts of `regions` outside `covered` (both sorted and disjoint).
+fn gaps(regions: &[(u64, u64)], covered: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    let mut gaps = Vec::new();
+    for &(start, end) in regions {
+        let mut at = start;
+        for &(s, e) in covered {
+            if e <= at || s >= end {
+                continue;
+            }
+            if s > at {
+                gaps.push((at, s));
+            }
+            at = at.max(e);
+        }
+        if at < end {
+            gaps.push((at, end));
+        }
+    }
+    gaps
 }
 
 /// Per-unit state of one function's descent.
