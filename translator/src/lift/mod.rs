@@ -266,6 +266,10 @@ struct Clif<'a, 'f, I: Guest> {
     /// its start), even across the CLIF blocks an instruction may create,
     /// where the variable itself would read as a block parameter.
     flags_op: Option<u64>,
+    /// While a write-back settles state for the CPU state: the state
+    /// registers `Isa::settle` sets, taken instead of defined, so that a
+    /// write-back on a side exit leaves the path that goes on untouched.
+    capture: Option<Vec<(StateReg, Value)>>,
 }
 
 impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
@@ -332,6 +336,7 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
             unretired: 0,
             dead: false,
             flags_op: None,
+            capture: None,
         }
     }
 
@@ -401,10 +406,21 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
     /// code keeps in a cheaper form is settled first (`Isa::settle`), so
     /// that whoever reads it next finds the form every entry assumes.
     fn write_back(&mut self) {
-        if self.dirty.0 & RegSet::flags().0 != 0 {
+        let flags = RegSet::flags();
+        let mut settled = Vec::new();
+        if self.dirty.0 & flags.0 != 0 {
+            self.capture = Some(Vec::new());
             I::settle(self);
+            settled = self.capture.take().unwrap_or_default();
         }
-        self.store_dirty(self.dirty);
+        if settled.is_empty() {
+            self.store_dirty(self.dirty);
+            return;
+        }
+        self.store_dirty(self.dirty.minus(flags));
+        for (r, v) in settled {
+            self.store_cpu(Cpu::state_offset(r), v);
+        }
     }
 
     /// Writes back at a call or return: as [`write_back`](Self::write_back),
@@ -744,6 +760,10 @@ impl<I: Guest> Backend for Clif<'_, '_, I> {
     }
 
     fn set_state(&mut self, r: StateReg, v: Value) {
+        if let Some(captured) = &mut self.capture {
+            captured.push((r, v));
+            return;
+        }
         if r == StateReg::FlagsOp {
             self.flags_op = self.consts.get(&v).copied();
         }
