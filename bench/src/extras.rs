@@ -17,8 +17,8 @@ fn hello() -> Source {
 }
 
 /// Translation time of the hello program (and, for a full run, BusyBox)
-/// built for each of `isas`, with one and two threads, `samples` times each,
-/// interleaved.
+/// built for each of `isas`, with one and two threads (a quick run: two
+/// only), `samples` times each, interleaved.
 pub fn translation(
     builder: &mut Builder,
     isas: &[Isa],
@@ -31,6 +31,7 @@ pub fn translation(
         sources.push(Source::BusyBox);
     }
     let output = work.join("translation.wasm");
+    let thread_counts: &[usize] = if quick { &[2] } else { &[1, 2] };
     let mut results = Vec::new();
     for (source, &isa) in sources
         .iter()
@@ -48,7 +49,7 @@ pub fn translation(
         let mut times: [Vec<Duration>; 2] = Default::default();
         let mut last = None;
         for _ in 0..samples {
-            for (threads, times) in [1, 2].into_iter().zip(&mut times) {
+            for (&threads, times) in thread_counts.iter().zip(&mut times) {
                 let report = build_module(&elf, &source, false, Some(threads), &output)?;
                 let stats = report
                     .translation
@@ -62,7 +63,7 @@ pub fn translation(
             }
         }
         let Some(stats) = last else { continue };
-        for (threads, times) in [1, 2].into_iter().zip(&times) {
+        for (&threads, times) in thread_counts.iter().zip(&times) {
             let time = Stats::of(times).context("translation was timed")?;
             results.push(TranslationResult {
                 program: source.key(),
