@@ -325,7 +325,7 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
         self.ranges = self.function_ranges(&regions);
         let swept = merge(self.ranges.clone());
         for &(start, end) in &swept {
-            self.sweep_range(start, end);
+            self.sweep_range(start, end, Found::Orphan);
         }
         self.table_targets();
         // Code that no function's range reaches: after a function whose
@@ -335,67 +335,7 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
         // applet and builtin tables): its first instruction starts a
         // function, whose range the next round sweeps.
         for (start, end) in gaps(&regions, &swept) {
-            self.sweep_gap(start, end);
-        }
-    }
-
-    /// Makes the first instruction in `[start, end)` that the sweep would
-    /// take for an orphan (see [`Program::sweep_range`]) a function start,
-    /// and descends from it.
-    fn sweep_gap(&mut self, start: u64, end: u64) {
-        let mut pc = start.saturating_add((I::ALIGN - start % I::ALIGN) % I::ALIGN);
-        let mut after_end = true;
-        while pc < end {
-            let Some(h) = self.code.index(pc) else {
-                pc = pc.saturating_add(I::ALIGN);
-                after_end = true;
-                continue;
-            };
-            let flags = self.flags[h];
-            if flags & VISITED != 0 {
-                let info = self.info(pc).expect("visited instructions decode");
-                after_end = info.ends();
-                pc += u64::from(info.len);
-                continue;
-            }
-            if flags & COVERED != 0 {
-                pc = pc.saturating_add(I::ALIGN);
-                after_end = false;
-                continue;
-            }
-            let Some(bytes) = self.code.bytes(pc) else {
-                pc = pc.saturating_add(I::ALIGN);
-                after_end = true;
-                continue;
-            };
-            if let Some(len) = I::padding(bytes, pc) {
-                pc += len;
-                continue;
-            }
-            let Some(info) = self.info(pc) else {
-                pc = pc.saturating_add(I::ALIGN);
-                continue;
-            };
-            if info.flow == Flow::Illegal {
-                pc += u64::from(info.len);
-                after_end = true;
-                continue;
-            }
-            if self
-                .units_of(h, info)
-                .skip(1)
-                .any(|u| self.flags[u] & COVERED != 0)
-            {
-                pc = pc.saturating_add(I::ALIGN);
-                after_end = false;
-                continue;
-            }
-            if after_end && self.add_start(pc, Source::Call) {
-                self.descend(pc);
-                return;
-            }
-            after_end = info.ends();
-            pc += u64::from(info.len);
+            self.sweep_range(start, end, Found::Start);
         }
     }
 
@@ -506,7 +446,10 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
         best
     }
 
-    fn sweep_range(&mut self, start: u64, end: u64) {
+    /// Sweeps `[start, end)` for code nothing reached: the first
+    /// instruction of each unreached region (after one that ends a block)
+    /// becomes what `found` says, and the descent goes on from it.
+    fn sweep_range(&mut self, start: u64, end: u64, found: Found) {
         let mut pc = start.saturating_add((I::ALIGN - start % I::ALIGN) % I::ALIGN);
         // Whether the previous instruction (padding aside) ends a block: the
         // range's start counts as the start of an unreached region.
@@ -560,10 +503,20 @@ impl<'c, 'a, I: Guest> Program<'c, 'a, I> {
                 continue;
             }
             if after_end {
-                self.orphans.insert(pc);
-                self.descend(pc);
-                // Now visited: the next round steps over it.
-                continue;
+                match found {
+                    Found::Orphan => {
+                        self.orphans.insert(pc);
+                        self.descend(pc);
+                        // Now visited: the next round steps over it.
+                        continue;
+                    }
+                    Found::Start => {
+                        if self.add_start(pc, Source::Call) {
+                            self.descend(pc);
+                            return;
+                        }
+                    }
+                }
             }
             after_end = info.ends();
             pc += u64::from(info.len);
@@ -763,6 +716,17 @@ fn gaps(regions: &[(u64, u64)], covered: &[(u64, u64)]) -> Vec<(u64, u64)> {
         }
     }
     gaps
+}
+
+/// What [`Program::sweep_range`] makes of unreached code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Every unreached region's start is an orphan entry of the function
+    /// whose range holds it.
+    Orphan,
+    /// The first one is a function start (code in a gap between function
+    /// ranges), and the sweep stops there.
+    Start,
 }
 
 /// Per-unit state of one function's descent.

@@ -681,7 +681,10 @@ impl<'a, 'f, I: Guest> Clif<'a, 'f, I> {
                 return;
             }
         }
-        let mode = self.b.ins().band_imm_s(rm, !((RM_X86 | c2w_isa::RM_FTZ | c2w_isa::RM_DAZ) as i64));
+        let mode = self
+            .b
+            .ins()
+            .band_imm_s(rm, !((RM_X86 | c2w_isa::RM_FTZ | c2w_isa::RM_DAZ) as i64));
         let bad = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, mode, 4);
         let ok = self.b.create_block();
         let trap = self.b.create_block();
