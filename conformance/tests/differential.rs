@@ -15,20 +15,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use c2w_conformance::cprog::{self, Program, OPT_LEVELS};
-use c2w_conformance::outcome::{compare, Sides};
 use c2w_conformance::tools;
-use c2w_conformance::{translated, Invocation, Mode, Outcome, Scratch, Target, MODES, TARGETS};
-use common::{failed, shared, Shared};
+use c2w_conformance::{Mode, Scratch, Target, MODES, TARGETS};
+use common::{check, failed, shared, Reference, Shared};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// Seconds one reference run may take.
 const REFERENCE_LIMIT: u64 = 60;
-/// Seconds one translated run may take (interpreted code is slow).
-const TRANSLATED_LIMIT: u64 = 300;
 
 /// The optimisation levels and modes a target's programs run in.
 fn matrix(target: Target) -> Vec<(&'static str, Mode)> {
@@ -44,12 +40,6 @@ fn matrix(target: Target) -> Vec<(&'static str, Mode)> {
 
 /// A program compiled at one level and run by the reference: shared by the
 /// modes.
-struct Reference {
-    exe: PathBuf,
-    scratch: Scratch,
-    invocation: Invocation,
-    outcome: Outcome,
-}
 
 fn reference(target: Target, program: &Program, opt: &str) -> anyhow::Result<Reference> {
     let exe = cprog::compile_for(target, program, opt, &target.cache(&common::cache_dir()))?;
@@ -62,30 +52,6 @@ fn reference(target: Target, program: &Program, opt: &str) -> anyhow::Result<Ref
         invocation,
         outcome,
     })
-}
-
-fn check(target: Target, reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>> {
-    let work = tempfile::tempdir()?;
-    let module = translated::build(
-        &reference.exe,
-        None,
-        mode,
-        &work.path().join("program.wasm"),
-    )?;
-    let mut invocation = reference.invocation.clone();
-    if invocation.mount.is_some() {
-        invocation.mount = Some(
-            reference
-                .scratch
-                .mount(&reference.scratch.side(mode.name())?),
-        );
-    }
-    let outcome = translated::run(&module, &invocation, tools::timeout(TRANSLATED_LIMIT))?;
-    let sides = Sides {
-        expected: target.runner().name(),
-        actual: mode.name(),
-    };
-    Ok(compare(sides, &reference.outcome, &outcome))
 }
 
 fn trials(target: Target, programs: &[Arc<Program>]) -> Vec<Trial> {

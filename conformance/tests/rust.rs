@@ -20,9 +20,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use c2w_conformance::cprog::{self, Program, Toolchain};
-use c2w_conformance::outcome::{compare, Sides};
-use c2w_conformance::{tools, translated, Invocation, Mode, Outcome, Scratch, Target, MODES};
-use common::{failed, shared, Shared};
+use c2w_conformance::{tools, Scratch, Target, MODES};
+use common::{check, failed, shared, Reference, Shared};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// The guest target of the Rust programs.
@@ -33,8 +32,6 @@ const RUSTC: &str = "rustc";
 
 /// Seconds one reference run may take.
 const REFERENCE_LIMIT: u64 = 60;
-/// Seconds one translated run may take.
-const TRANSLATED_LIMIT: u64 = 300;
 
 /// How each program is linked, with the flags that make it so.
 const LINKINGS: &[(&str, &[&str])] = &[
@@ -99,12 +96,6 @@ fn ensure_target() -> Option<String> {
 }
 
 /// A program built one way and run natively: shared by the modes.
-struct Reference {
-    exe: PathBuf,
-    scratch: Scratch,
-    invocation: Invocation,
-    outcome: Outcome,
-}
 
 fn reference(program: &Program, linking: &str, flags: &[&str]) -> anyhow::Result<Reference> {
     let toolchain = Toolchain {
@@ -130,30 +121,6 @@ fn reference(program: &Program, linking: &str, flags: &[&str]) -> anyhow::Result
     })
 }
 
-fn check(reference: &Reference, mode: Mode) -> anyhow::Result<Result<(), String>> {
-    let work = tempfile::tempdir()?;
-    let module = translated::build(
-        &reference.exe,
-        None,
-        mode,
-        &work.path().join("program.wasm"),
-    )?;
-    let mut invocation = reference.invocation.clone();
-    if invocation.mount.is_some() {
-        invocation.mount = Some(
-            reference
-                .scratch
-                .mount(&reference.scratch.side(mode.name())?),
-        );
-    }
-    let outcome = translated::run(&module, &invocation, tools::timeout(TRANSLATED_LIMIT))?;
-    let sides = Sides {
-        expected: TARGET.runner().name(),
-        actual: mode.name(),
-    };
-    Ok(compare(sides, &reference.outcome, &outcome))
-}
-
 fn main() {
     let args = Arguments::from_args();
     let programs = cprog::discover_sources(&programs_dir(), "rs").unwrap_or_else(|err| {
@@ -176,7 +143,7 @@ fn main() {
                     let reference = shared(&reference, "the native run", || {
                         self::reference(&program, linking, flags)
                     })?;
-                    check(reference, mode)
+                    check(TARGET, reference, mode)
                         .map_err(failed)?
                         .map_err(Failed::from)
                 }));

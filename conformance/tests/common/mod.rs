@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use c2w_conformance::known::{self, Entry};
+use c2w_conformance::outcome::{compare, Sides};
+use c2w_conformance::{tools, translated, Invocation, Mode, Outcome, Scratch, Target};
 use libtest_mimic::{Failed, Trial};
 
 /// Where test binaries keep files between runs (compiled programs).
@@ -100,4 +102,46 @@ pub fn report_known_failures(trials: &[Trial]) {
             );
         }
     }
+}
+
+/// Seconds a translated run may take.
+pub const TRANSLATED_LIMIT: u64 = 300;
+
+/// A program's reference run: the binary, its scratch space, how it was
+/// run and what it did.
+pub struct Reference {
+    pub exe: PathBuf,
+    pub scratch: Scratch,
+    pub invocation: Invocation,
+    pub outcome: Outcome,
+}
+
+/// Builds the reference's program in `mode`, runs it as the reference ran,
+/// and compares the outcomes (`Ok(Err(..))`: they differ).
+pub fn check(
+    target: Target,
+    reference: &Reference,
+    mode: Mode,
+) -> anyhow::Result<Result<(), String>> {
+    let work = tempfile::tempdir()?;
+    let module = translated::build(
+        &reference.exe,
+        None,
+        mode,
+        &work.path().join("program.wasm"),
+    )?;
+    let mut invocation = reference.invocation.clone();
+    if invocation.mount.is_some() {
+        invocation.mount = Some(
+            reference
+                .scratch
+                .mount(&reference.scratch.side(mode.name())?),
+        );
+    }
+    let outcome = translated::run(&module, &invocation, tools::timeout(TRANSLATED_LIMIT))?;
+    let sides = Sides {
+        expected: target.runner().name(),
+        actual: mode.name(),
+    };
+    Ok(compare(sides, &reference.outcome, &outcome))
 }
